@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * prepare-root - run a command with a root that pivot_root(2) accepts
+ *
+ * The command line only: the work is in lib/.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/exec.h"
+#include "lib/log.h"
+#include "lib/reroot.h"
+#include "lib/rootmount.h"
+
+#define MOUNTINFO_PATH "/proc/self/mountinfo"
+
+/* --check exit statuses */
+#define CHECK_PIVOTABLE      0
+#define CHECK_REROOT_NEEDED  1
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fputs("Usage:\n"
+	      " " PW_PROGRAM " [options] [--] <command> [<argument>...]\n"
+	      " " PW_PROGRAM " --check\n"
+	      "\n"
+	      "Run a command with a root directory that pivot_root(2) accepts.\n"
+	      "\n"
+	      "When / is the initramfs rootfs (a mount with no parent) or a directory\n"
+	      "that an earlier chroot made the root, container runtimes fail with\n"
+	      "\"pivot_root: Invalid argument\".  prepare-root then enters a new private\n"
+	      "mount namespace whose root is a recursive bind mount of / and executes the\n"
+	      "command there, in the same process.  Otherwise it only executes it.\n"
+	      "\n"
+	      "Options:\n"
+	      " -c, --check      print whether a re-root is needed and exit:\n"
+	      "                    0 not needed, 1 needed, 125 cannot tell\n"
+	      " -v, --verbose    print each step on stderr\n"
+	      "\n"
+	      " -h, --help       display this help\n"
+	      " -V, --version    display version\n"
+	      "\n"
+	      "Exit status: that of the command; 125 if prepare-root fails,\n"
+	      "126 if the command cannot be executed, 127 if it is not found.\n"
+	      "\n"
+	      "For more details see prepare-root(8).\n", stdout);
+	exit(fflush(stdout) == 0 ? EXIT_SUCCESS : PW_EXIT_FAILURE);
+}
+
+static void __attribute__((noreturn)) misuse(const char *what)
+{
+	if (what)
+		fprintf(stderr, PW_PROGRAM ": %s\n", what);
+	fputs("Try '" PW_PROGRAM " --help' for more information.\n", stderr);
+	exit(PW_EXIT_FAILURE);
+}
+
+static int run_check(void)
+{
+	struct pw_root_info info;
+	enum pw_verdict verdict;
+
+	if (pw_root_detect(MOUNTINFO_PATH, &info) < 0)
+		return PW_EXIT_FAILURE;
+	verdict = pw_root_verdict(&info);
+	printf("%s: %s\n", verdict == PW_VERDICT_PIVOTABLE ? "no re-root needed" : "re-root needed",
+	       pw_verdict_reason(verdict));
+	if (fflush(stdout) != 0)
+		return PW_EXIT_FAILURE;
+	return verdict == PW_VERDICT_PIVOTABLE ? CHECK_PIVOTABLE : CHECK_REROOT_NEEDED;
+}
+
+static int run_command(char *const argv[])
+{
+	struct pw_root_info info;
+	enum pw_verdict verdict;
+
+	if (pw_root_detect(MOUNTINFO_PATH, &info) < 0)
+		return PW_EXIT_FAILURE;
+	verdict = pw_root_verdict(&info);
+	pw_verbose("decision: %s: %s",
+		   verdict == PW_VERDICT_PIVOTABLE ? "no re-root needed" : "re-root needed",
+		   pw_verdict_reason(verdict));
+	if (verdict != PW_VERDICT_PIVOTABLE && pw_reroot(&info) < 0)
+		return PW_EXIT_FAILURE;
+	return pw_exec(argv);
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "check",   no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help",    no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool check = false;
+	int c;
+
+	/* getopt's own complaints are replaced by misuse()'s. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+cvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			check = true;
+			break;
+		case 'v':
+			pw_log_set_verbose(true);
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf(PW_PROGRAM " from " PACKAGE_NAME " " PACKAGE_VERSION "\n");
+			return fflush(stdout) == 0 ? EXIT_SUCCESS : PW_EXIT_FAILURE;
+		default:
+			if (optopt)
+				fprintf(stderr, PW_PROGRAM ": invalid option -- '%c'\n", optopt);
+			else
+				fprintf(stderr, PW_PROGRAM ": unrecognized option '%s'\n", argv[optind - 1]);
+			misuse(NULL);
+		}
+	}
+
+	if (check) {
+		if (optind < argc)
+			misuse("--check takes no command");
+		return run_check();
+	}
+	if (optind >= argc)
+		misuse("no command specified");
+	return run_command(argv + optind);
+}
