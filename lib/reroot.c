@@ -100,9 +100,6 @@ int pw_reroot(const struct pw_root_info *info)
 {
 	char cwd[PATH_MAX];
 
-	if (check_chroot_propagation(info) < 0)
-		return -1;
-
 	/* The old working directory lies on the old root; the same path in the
 	 * new root names the same directory of the bound copy. */
 	if (!pw_sys_getcwd(cwd, sizeof(cwd))) {
@@ -117,7 +114,11 @@ int pw_reroot(const struct pw_root_info *info)
 		return -1;
 	}
 	/* From here on only our own namespace changes: any failure leaves
-	 * the caller's as it was, and it goes away when we exit. */
+	 * the caller's as it was, and it goes away when we exit.  (The check
+	 * below could come first, but without privileges the missing
+	 * CAP_SYS_ADMIN is the error worth reporting.) */
+	if (check_chroot_propagation(info) < 0)
+		return -1;
 
 	if (info->is_mount_root && make_tree_private() < 0)
 		return -1;

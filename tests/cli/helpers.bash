@@ -1,0 +1,46 @@
+# Shared setup for the CLI tests.  PREPARE_ROOT is the binary under test
+# (meson sets it); the tests that re-root need root, and fail, not skip,
+# when CI=true and they cannot run.
+
+bats_require_minimum_version 1.5.0
+
+: "${PREPARE_ROOT:?PREPARE_ROOT must name the prepare-root binary under test}"
+
+require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		if [ "${CI:-}" = true ]; then
+			echo "this test needs root, and CI runs as root: failing" >&3
+			return 1
+		fi
+		skip "needs root (SKIPPED: run as root to exercise the re-root for real)"
+	fi
+}
+
+# Byte-exact comparison that shows both sides on failure.
+assert_same_bytes() {
+	local expected=$1 actual=$2
+	if ! cmp -s "$expected" "$actual"; then
+		echo "expected:"; od -c "$expected" | head -20
+		echo "actual:"; od -c "$actual" | head -20
+		return 1
+	fi
+}
+
+# A chroot directory that is NOT a mount point: busybox-static and
+# prepare-root with the shared libraries it needs.  $1 is the directory.
+make_chroot_dir() {
+	local dir=$1 lib applet
+	mkdir -p "$dir"/{bin,proc,dev,tmp,work/sub,newroot/bin,newroot/oldroot}
+	cp /bin/busybox "$dir/bin/busybox"
+	cp /bin/busybox "$dir/newroot/bin/busybox"
+	# Relative links: busybox --install would link to its path outside.
+	for applet in $(/bin/busybox --list); do
+		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+	done
+	cp "$PREPARE_ROOT" "$dir/bin/prepare-root"
+	for lib in $(ldd "$PREPARE_ROOT" | grep -o '/[^ ]*'); do
+		mkdir -p "$dir$(dirname "$lib")"
+		cp -L "$lib" "$dir$lib"
+	done
+	echo "initramfs-only" > "$dir/marker"
+}

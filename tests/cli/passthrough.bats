@@ -1,0 +1,81 @@
+#!/usr/bin/env bats
+# On a root that pivot_root accepts, prepare-root is a plain exec: the same
+# process, arguments, environment, directory, descriptors and namespace.
+
+load helpers
+
+@test "--check on a normal root: no re-root needed, exit 0" {
+	run -0 --separate-stderr "$PREPARE_ROOT" --check
+	[ "$output" = "no re-root needed: the root is a mount with a parent" ]
+	[ -z "$stderr" ]
+}
+
+@test "argv reaches the command byte for byte" {
+	local args=("" " " "two words" $'new\nline' $'\x01\x7f\xff\xfe' "-v" "--" "--check" "*" '$HOME' "é")
+	printf '%s\0' "${args[@]}" > "$BATS_TEST_TMPDIR/expected"
+	"$PREPARE_ROOT" -- printf '%s\0' "${args[@]}" > "$BATS_TEST_TMPDIR/actual"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+}
+
+@test "argv[0] is the command's own" {
+	run -0 "$PREPARE_ROOT" -- sh -c 'echo "$0"' custom-zero
+	[ "$output" = "custom-zero" ]
+}
+
+@test "the environment reaches the command byte for byte, env -i included" {
+	local env_args=(EMPTY= $'ODD=\x01\xff\n' 'SPACES=a b  c' 'EQ=x=y=z' PATH=/usr/bin:/bin)
+	env -i "${env_args[@]}" /usr/bin/env -0 > "$BATS_TEST_TMPDIR/expected"
+	env -i "${env_args[@]}" "$PREPARE_ROOT" -- /usr/bin/env -0 > "$BATS_TEST_TMPDIR/actual"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+
+	env -i /usr/bin/env -0 > "$BATS_TEST_TMPDIR/expected"
+	env -i "$PREPARE_ROOT" -- /usr/bin/env -0 > "$BATS_TEST_TMPDIR/actual"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+	[ ! -s "$BATS_TEST_TMPDIR/actual" ]
+}
+
+@test "without PATH the command is still searched like execvp does" {
+	run -0 env -u PATH "$PREPARE_ROOT" -- sh -c 'echo found'
+	[ "$output" = found ]
+}
+
+@test "the process ID is kept: no fork" {
+	run -0 sh -c 'echo $$; exec "$1" -- sh -c "echo \$\$"' sh "$PREPARE_ROOT"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+}
+
+@test "the working directory is kept" {
+	mkdir -p "$BATS_TEST_TMPDIR/some dir"
+	cd "$BATS_TEST_TMPDIR/some dir"
+	run -0 "$PREPARE_ROOT" -- pwd -P
+	[ "$output" = "$(pwd -P)" ]
+}
+
+@test "the command gets exactly the caller's file descriptors" {
+	exec 7<"$BATS_TEST_FILENAME" 9>"$BATS_TEST_TMPDIR/nine"
+	ls_fds='ls /proc/self/fd | sort -n | tr "\n" " "'
+	expected=$(sh -c "$ls_fds")
+	actual=$("$PREPARE_ROOT" -- sh -c "$ls_fds")
+	exec 7<&- 9>&-
+	[ -n "$expected" ]
+	[ "$actual" = "$expected" ]
+}
+
+@test "stdout and stderr closed at start are closed for the command" {
+	# prepare-root must not leave anything (a mount table, say) on the
+	# descriptors the caller left free; ls's own directory fd shows up
+	# in both listings alike.
+	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " " >&3'
+	expected=$(sh -c "$list" 3>&1 1>&- 2>&-)
+	actual=$("$PREPARE_ROOT" -- sh -c "$list" 3>&1 1>&- 2>&-)
+	[ -n "$expected" ]
+	[ "$actual" = "$expected" ]
+}
+
+@test "pass-through stays in the caller's mount namespace, table unchanged" {
+	before=$(cat /proc/self/mountinfo)
+	run -0 "$PREPARE_ROOT" -- readlink /proc/self/ns/mnt
+	[ "$output" = "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(cat /proc/self/mountinfo)" = "$before" ]
+}

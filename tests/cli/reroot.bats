@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# The re-root, for real.  A host cannot boot from an initramfs (that is the
+# end-to-end suite's job, under QEMU), but the other root pivot_root refuses
+# is easy to make: a chroot into a directory that is not a mount point.
+# Every test runs in a throwaway `unshare --mount --propagation private`.
+
+load helpers
+
+setup_file() {
+	CHROOT="$BATS_FILE_TMPDIR/chroot"
+	export CHROOT
+	make_chroot_dir "$CHROOT"
+}
+
+setup() {
+	require_root
+}
+
+# Run "$@" chrooted into $CHROOT, with /proc mounted inside, in a private
+# mount namespace of its own.  CHROOT_OPTS go to chroot(1).
+in_chroot() {
+	unshare --mount --propagation private -- \
+		sh -c 'd=$1; o=$2; shift 2; mount -t proc proc "$d/proc" && exec chroot $o "$d" "$@"' \
+		sh "$CHROOT" "${CHROOT_OPTS:-}" "$@"
+}
+
+PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && echo pivoted'
+
+@test "baseline: pivot_root fails in a chroot directory" {
+	run --separate-stderr in_chroot /bin/sh -c "$PIVOT"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"Invalid argument"* ]]
+	[ "$output" != pivoted ]
+}
+
+@test "through prepare-root, pivot_root succeeds in a chroot directory" {
+	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/sh -c "$PIVOT && ls /oldroot/marker && ! ls /marker 2>&1"
+	[ "${lines[0]}" = pivoted ]
+	# The command pivoted into /newroot: the old root is under /oldroot.
+	[ "${lines[1]}" = "/oldroot/marker" ]
+	[[ "${lines[2]}" == *"/marker"*"No such file"* ]]
+}
+
+@test "--check in a chroot directory: re-root needed, exit 1" {
+	run -1 --separate-stderr in_chroot /bin/prepare-root --check
+	[ "$output" = "re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
+}
+
+@test "after the re-root the command's root needs none: --check says 0" {
+	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/prepare-root --check
+	[ "$output" = "no re-root needed: the root is a mount with a parent" ]
+}
+
+@test "--verbose names every step of the re-root" {
+	run -0 --separate-stderr in_chroot /bin/prepare-root -v -- /bin/true
+	[[ "${stderr_lines[0]}" == "prepare-root: root: mount "*", a directory inside the mount, propagation not shared (via statmount)" ]]
+	[ "${stderr_lines[1]}" = "prepare-root: decision: re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
+	[ "${stderr_lines[2]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
+	[ "${stderr_lines[3]}" = "prepare-root: mount(/, /, MS_BIND|MS_REC)" ]
+	[ "${stderr_lines[4]}" = "prepare-root: chdir(/..)" ]
+	[ "${stderr_lines[5]}" = "prepare-root: chroot(.)" ]
+	[ "${stderr_lines[6]}" = "prepare-root: mount(none, /, MS_REC|MS_PRIVATE)" ]
+	[[ "${stderr_lines[7]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+$ ]]
+	[ "${stderr_lines[8]}" = "prepare-root: chdir(/)" ]
+	[ "${stderr_lines[9]}" = "prepare-root: exec /bin/true" ]
+}
+
+@test "the command runs in a new mount namespace; the caller's is unchanged" {
+	run -0 unshare --mount --propagation private -- sh -c '
+		mount -t proc proc "$1/proc"
+		before=$(cat /proc/self/mountinfo)
+		outer=$(readlink /proc/self/ns/mnt)
+		inner=$(chroot "$1" /bin/prepare-root -- readlink /proc/self/ns/mnt) || exit 1
+		[ "$inner" != "$outer" ] || { echo "same namespace: $inner"; exit 1; }
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] || { echo "mount table changed"; exit 1; }
+		echo ok' sh "$CHROOT"
+	[ "$output" = ok ]
+}
+
+@test "re-root keeps the working directory and the PID" {
+	run -0 in_chroot /bin/sh -c 'cd /work/sub && echo $$ && exec /bin/prepare-root -- /bin/sh -c "echo \$\$; pwd"'
+	[ "${lines[0]}" = "${lines[1]}" ]
+	[ "${lines[2]}" = /work/sub ]
+}
+
+@test "re-root passes argv and the environment byte for byte" {
+	local args=("" "a b" $'\x01\xff\n' -v --)
+	local envs=(EMPTY= $'ODD=\x01\xff\n' 'SP=x y')
+	in_chroot /bin/env -i "${envs[@]}" /bin/sh -c 'printf "%s\0" "$@"; env -0' zero "${args[@]}" > "$BATS_TEST_TMPDIR/expected"
+	in_chroot /bin/env -i "${envs[@]}" /bin/prepare-root -- /bin/sh -c 'printf "%s\0" "$@"; env -0' zero "${args[@]}" > "$BATS_TEST_TMPDIR/actual"
+	assert_same_bytes "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/actual"
+	grep -q "ODD=" "$BATS_TEST_TMPDIR/actual"
+}
+
+@test "re-root works on a read-only root and creates no file" {
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c '
+		ro=$1/ro
+		mkdir -p "$ro" && mount -t tmpfs tmpfs "$ro" && cp -a "$2" "$ro/root" &&
+		mount -t proc proc "$ro/root/proc" &&
+		mount -o remount,ro "$ro" || exit 1
+		list() { (cd "$ro/root" && find . -xdev -printf "%p %y %s %m %T@\n" | sort | md5sum); }
+		before=$(list)
+		chroot "$ro/root" /bin/prepare-root -- /bin/sh -c "touch /x && echo writable; $3" || exit 1
+		after=$(list)
+		[ "$before" = "$after" ] || echo "files changed"' sh "$BATS_TEST_TMPDIR" "$CHROOT" "$PIVOT"
+	[ "$output" = pivoted ]
+	[[ "$stderr" == *"Read-only file system"* ]]
+}
+
+@test "without CAP_SYS_ADMIN: one line naming unshare and the fix, exit 125" {
+	CHROOT_OPTS=--userspec=65534:65534 run -125 --separate-stderr in_chroot /bin/prepare-root -- /bin/true
+	[ "$stderr" = "prepare-root: cannot create a mount namespace: unshare(CLONE_NEWNS): Operation not permitted (prepare-root needs CAP_SYS_ADMIN: run it as root)" ]
+	[ -z "$output" ]
+}
+
+@test "a chroot inside a shared mount is refused, nothing is mounted" {
+	run -125 unshare --mount --propagation shared -- sh -c '
+		before=$(cat /proc/self/mountinfo)
+		chroot "$1" /bin/prepare-root -- /bin/echo ran 2>&1
+		status=$?
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] || echo "mount table changed"
+		exit $status' sh "$CHROOT"
+	[ "$output" = "prepare-root: the mount holding the root directory is shared: a bind mount on it would appear in the caller's mount namespace (make it private before the chroot, e.g. 'mount --make-rprivate /' or 'unshare --mount --propagation private')" ]
+}
+
+@test "a command missing in the new root exits 127 after the re-root" {
+	run -127 --separate-stderr in_chroot /bin/prepare-root -- /no/such/command
+	[ "$stderr" = "prepare-root: failed to execute '/no/such/command': No such file or directory" ]
+}
