@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "lib/exec.h"
+#include "lib/explain.h"
 #include "lib/log.h"
 #include "lib/reroot.h"
 #include "lib/rootmount.h"
@@ -27,6 +28,7 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("Usage:\n"
 	      " " PW_PROGRAM " [options] [--] <command> [<argument>...]\n"
 	      " " PW_PROGRAM " --check\n"
+	      " " PW_PROGRAM " --explain [<new-root> [<put-old>]]\n"
 	      "\n"
 	      "Run a command with a root directory that pivot_root(2) accepts.\n"
 	      "\n"
@@ -39,6 +41,10 @@ static void __attribute__((noreturn)) usage(void)
 	      "Options:\n"
 	      " -c, --check      print whether a re-root is needed and exit:\n"
 	      "                    0 not needed, 1 needed, 125 cannot tell\n"
+	      " -e, --explain    check every reason pivot_root(2) would fail, for the\n"
+	      "                    current root and, if given, <new-root> and <put-old>\n"
+	      "                    (default <new-root>): 0 it would succeed, 1 it would\n"
+	      "                    fail, 125 cannot tell\n"
 	      " -v, --verbose    print each step on stderr\n"
 	      "\n"
 	      " -h, --help       display this help\n"
@@ -74,6 +80,16 @@ static int run_check(void)
 	return verdict == PW_VERDICT_PIVOTABLE ? CHECK_PIVOTABLE : CHECK_REROOT_NEEDED;
 }
 
+static int run_explain(const char *new_root, const char *put_old)
+{
+	struct pw_pivot_facts facts;
+	int status;
+
+	pw_explain_gather(new_root, put_old, &facts);
+	status = pw_explain_report(&facts, stdout);
+	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
+}
+
 static int run_command(char *const argv[])
 {
 	struct pw_root_info info;
@@ -94,20 +110,24 @@ int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "check",   no_argument, NULL, 'c' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	bool check = false;
+	bool check = false, explain = false;
 	int c;
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+cvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+cevhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			check = true;
+			break;
+		case 'e':
+			explain = true;
 			break;
 		case 'v':
 			pw_log_set_verbose(true);
@@ -126,6 +146,14 @@ int main(int argc, char *argv[])
 		}
 	}
 
+	if (check && explain)
+		misuse("--check and --explain are mutually exclusive");
+	if (explain) {
+		if (argc - optind > 2)
+			misuse("--explain takes at most <new-root> and <put-old>");
+		return run_explain(optind < argc ? argv[optind] : NULL,
+				   optind + 1 < argc ? argv[optind + 1] : NULL);
+	}
 	if (check) {
 		if (optind < argc)
 			misuse("--check takes no command");

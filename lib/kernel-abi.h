@@ -100,6 +100,21 @@ struct pw_statmount {
 	char str[];
 };
 
+/* capget(2), without libcap: only "is CAP_SYS_ADMIN effective?" is asked. */
+#define PW_LINUX_CAPABILITY_VERSION_3 0x20080522
+#define PW_CAP_SYS_ADMIN 21
+
+struct pw_cap_header {
+	uint32_t version;
+	int pid;
+};
+
+struct pw_cap_data {
+	uint32_t effective;
+	uint32_t permitted;
+	uint32_t inheritable;
+};
+
 _Static_assert(sizeof(struct pw_statx) == 256, "struct statx layout");
 _Static_assert(sizeof(struct pw_mnt_id_req) == PW_MNT_ID_REQ_SIZE_VER0, "mnt_id_req layout");
 _Static_assert(__builtin_offsetof(struct pw_statmount, mnt_propagation) == 72, "statmount layout");

@@ -27,6 +27,11 @@ int pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount *buf, s
 	return (int) syscall(SYS_statmount, &req, buf, bufsize, 0);
 }
 
+int pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2])
+{
+	return (int) syscall(SYS_capget, header, data);
+}
+
 int pw_sys_unshare(int flags)
 {
 	return unshare(flags);

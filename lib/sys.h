@@ -17,6 +17,7 @@
 
 int pw_sys_statx(const char *path, unsigned int mask, struct pw_statx *stx);
 int pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount *buf, size_t bufsize);
+int pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2]);
 int pw_sys_unshare(int flags);
 int pw_sys_mount(const char *source, const char *target, const char *fstype,
 		 unsigned long flags, const void *data);

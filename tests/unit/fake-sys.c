@@ -17,6 +17,7 @@ struct fake_kernel fake;
 /* The --wrap'ed entry points have no other declaration. */
 int __wrap_pw_sys_statx(const char *path, unsigned int mask, struct pw_statx *stx);
 int __wrap_pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount *buf, size_t bufsize);
+int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2]);
 int __wrap_pw_sys_unshare(int flags);
 int __wrap_pw_sys_mount(const char *source, const char *target, const char *fstype,
 			unsigned long flags, const void *data);
@@ -99,6 +100,19 @@ int __wrap_pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount 
 	if (bufsize < sizeof(*buf) || mask != PW_STATMOUNT_MNT_BASIC)
 		abort();
 	*buf = fake.statmount;
+	return 0;
+}
+
+int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2])
+{
+	log_call("capget");
+	if (should_fail(FAKE_CAPGET))
+		return -1;
+	if (header->version != PW_LINUX_CAPABILITY_VERSION_3)
+		abort();
+	memset(data, 0, 2 * sizeof(*data));
+	if (!fake.no_cap_sys_admin)
+		data[0].effective = 1U << PW_CAP_SYS_ADMIN;
 	return 0;
 }
 

@@ -19,6 +19,7 @@ enum fake_syscall {
 	FAKE_NONE,
 	FAKE_STATX,
 	FAKE_STATMOUNT,
+	FAKE_CAPGET,
 	FAKE_UNSHARE,
 	FAKE_MOUNT,
 	FAKE_CHDIR,
@@ -36,6 +37,7 @@ struct fake_kernel {
 	int nstatx;
 	struct pw_statmount statmount;
 	const char *cwd;
+	bool no_cap_sys_admin;
 
 	char log[FAKE_LOG_MAX][96];
 	int nlog;
