@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lib/exec.h"
 #include "lib/explain.h"
@@ -118,6 +119,13 @@ int main(int argc, char *argv[])
 	};
 	bool check = false, explain = false;
 	int c;
+
+	/* Installed setuid, it would hand any user a root of their choosing
+	 * to exec in; it is meant for callers that are root already. */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		fputs(PW_PROGRAM ": refusing to run setuid or setgid; run it as root instead\n", stderr);
+		return PW_EXIT_FAILURE;
+	}
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;

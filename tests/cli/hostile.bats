@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# Hostile surroundings: what prepare-root meets as PID 1 or in odd setups.
+# Real faults are injected with strace(1): errors and signals at a chosen
+# system call of the real re-root.
+
+load helpers
+
+setup_file() {
+	CHROOT="$BATS_FILE_TMPDIR/chroot"
+	export CHROOT
+	make_chroot_dir "$CHROOT"
+	cp "$(command -v strace)" "$CHROOT/bin/strace"
+	for lib in $(ldd "$(command -v strace)" | grep -o '/[^ ]*'); do
+		mkdir -p "$CHROOT$(dirname "$lib")"
+		cp -nL "$lib" "$CHROOT$lib"
+	done
+}
+
+setup() {
+	require_root
+}
+
+# In a private namespace: note the mount table, run "$@" chrooted, compare
+# the table after.  Prints the command's output, then "table unchanged".
+# Signal dispositions are reset: the test runner may ignore SIGINT.
+chroot_and_compare() {
+	unshare --mount --propagation private -- sh -c '
+		d=$1; shift
+		mount -t proc proc "$d/proc" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		env --default-signal chroot "$d" "$@"
+		status=$?
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"
+		exit $status' sh "$CHROOT" "$@"
+}
+
+@test "setuid: refused with a message, exit 125" {
+	cp "$PREPARE_ROOT" "$BATS_TEST_TMPDIR/suid"
+	chmod 4755 "$BATS_TEST_TMPDIR/suid"
+	run -125 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$BATS_TEST_TMPDIR/suid" -- true
+	[ "$stderr" = "prepare-root: refusing to run setuid or setgid; run it as root instead" ]
+}
+
+@test "each failing mount(2) of a real re-root: one line, exit 125, table unchanged" {
+	for when in 1 2; do
+		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
+			-e trace=mount -e inject=mount:error=ENOMEM:when=$when /bin/prepare-root -- /bin/echo ran
+		[ "$output" = "table unchanged" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == "prepare-root: "*": Cannot allocate memory" ]]
+	done
+}
+
+@test "each other failing step of a real re-root: exit 125, table unchanged" {
+	local step
+	# call:occurrence -- the 2nd statx is the check of the new root, the
+	# 2nd chdir the return to the working directory.
+	for step in unshare:1 chdir:1 chroot:1 statx:2 chdir:2; do
+		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
+			-e trace="${step%:*}" -e inject="${step%:*}:error=EACCES:when=${step#*:}" \
+			/bin/prepare-root -- /bin/echo ran
+		[ "$output" = "table unchanged" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" == "prepare-root: "*"Permission denied"* ]]
+	done
+}
+
+@test "SIGINT or SIGTERM in the middle of the re-root leaves the caller's table unchanged" {
+	for sig in INT TERM; do
+		run chroot_and_compare /bin/strace -qq -o /dev/null \
+			-e trace=mount -e inject=mount:signal=$sig:when=2 /bin/prepare-root -- /bin/echo ran
+		[ "$status" -eq $((128 + $(kill -l $sig))) ]
+		# (the shell may first say "Terminated")
+		[ "${lines[-1]}" = "table unchanged" ]
+	done
+}
+
+@test "without /proc the re-root still works where statmount(2) answers" {
+	# The chroot has no /proc mounted: the libmount path cannot work, the
+	# statmount path (Linux 6.8+) must.
+	run -0 --separate-stderr unshare --mount --propagation private -- \
+		chroot "$CHROOT" /bin/prepare-root -v -- /bin/echo ran
+	[ "$output" = ran ]
+	[[ "${stderr_lines[0]}" == *"(via statmount)" ]]
+}
+
+@test "inside a user namespace (unshare -Ur): the re-root works there too" {
+	chmod 755 "$BATS_FILE_TMPDIR"
+	run -0 --separate-stderr unshare --user --map-root-user --mount --propagation private -- \
+		chroot "$CHROOT" /bin/prepare-root -- /bin/sh -c 'mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && echo pivoted'
+	[ "$output" = pivoted ]
+}
+
+@test "argv close to ARG_MAX passes through intact" {
+	# 100,000 arguments of 10 bytes: about 1.1 MB of argv.
+	local n=100000
+	run -0 bash -c '"$1" -- bash -c "echo \$#; echo \"\${@: -1}\"" sh $(seq -f "%09g" 1 "$2")' sh "$PREPARE_ROOT" "$n"
+	[ "${lines[0]}" = "$n" ]
+	[ "${lines[1]}" = "$(printf '%09d' "$n")" ]
+}
+
+@test "stdin closed at start stays closed, and nothing else appears" {
+	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " "'
+	expected=$(sh -c "$list" <&-)
+	actual=$("$PREPARE_ROOT" -- sh -c "$list" <&-)
+	[ "$actual" = "$expected" ]
+}
