@@ -102,14 +102,14 @@ explain_vs_kernel() {
 @test "explain: the current root in a chroot directory is EINVAL, and prepare-root fixes it" {
 	local dir="$BATS_TEST_TMPDIR/chroot"
 	make_chroot_dir "$dir"
-	run -0 --separate-stderr unshare --mount --propagation private -- chroot "$dir" /bin/sh -c '
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c 'd=$1; shift; mount -t proc proc "$d/proc" && exec chroot "$d" "$@"' sh "$dir" /bin/sh -c '
 		mount --bind /newroot /newroot
 		prepare-root --explain /newroot /newroot/oldroot; echo "explain=$?"
 		pivot_root /newroot /newroot/oldroot 2>&1; echo "kernel=$?"'
 	[[ "$output" == *"FAIL  the current root is the root of a mount [an earlier chroot into a directory] -> EINVAL; fix: run the command through prepare-root"* ]]
 	[[ "$output" == *"verdict: pivot_root would fail with EINVAL"*"explain=1"*"Invalid argument"*"kernel=1"* ]]
 
-	run -0 --separate-stderr unshare --mount --propagation private -- chroot "$dir" /bin/prepare-root -- /bin/sh -c '
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c 'd=$1; shift; mount -t proc proc "$d/proc" && exec chroot "$d" "$@"' sh "$dir" /bin/prepare-root -- /bin/sh -c '
 		mount --bind /newroot /newroot
 		prepare-root --explain /newroot /newroot/oldroot; echo "explain=$?"
 		pivot_root /newroot /newroot/oldroot 2>&1; echo "kernel=$?"'

@@ -115,6 +115,7 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 
 @test "a chroot inside a shared mount is refused, nothing is mounted" {
 	run -125 unshare --mount --propagation shared -- sh -c '
+		mount -t proc proc "$1/proc" || exit 1
 		before=$(cat /proc/self/mountinfo)
 		chroot "$1" /bin/prepare-root -- /bin/echo ran 2>&1
 		status=$?
