@@ -12,29 +12,12 @@
 #include <libmount.h>
 
 #include "explain.h"
+#include "rootmount.h"
 #include "sys.h"
 
 static enum pw_tri tri(bool b)
 {
 	return b ? PW_YES : PW_NO;
-}
-
-static struct libmnt_fs *find_mount(struct libmnt_table *tb, uint64_t id)
-{
-	struct libmnt_iter *itr = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs = NULL;
-	bool found = false;
-
-	if (!itr)
-		return NULL;
-	while (mnt_table_next_fs(tb, itr, &fs) == 0) {
-		if ((uint64_t) mnt_fs_get_id(fs) == id) {
-			found = true;
-			break;
-		}
-	}
-	mnt_free_iter(itr);
-	return found ? fs : NULL;
 }
 
 static enum pw_tri fs_shared(struct libmnt_fs *fs)
@@ -68,7 +51,7 @@ void pw_mount_facts_from_table(struct libmnt_table *tb, uint64_t id, enum pw_tri
 
 	f->id = id;
 	f->mount_root = mount_root;
-	fs = find_mount(tb, id);
+	fs = pw_table_find_mount(tb, id);
 	if (!fs) {
 		snprintf(f->evidence, sizeof(f->evidence), "mount %llu is not in the mount table",
 			 (unsigned long long) id);
@@ -82,7 +65,7 @@ void pw_mount_facts_from_table(struct libmnt_table *tb, uint64_t id, enum pw_tri
 		f->parent_shared = f->shared;
 		return;
 	}
-	parent = find_mount(tb, (uint64_t) mnt_fs_get_parent_id(fs));
+	parent = pw_table_find_mount(tb, (uint64_t) mnt_fs_get_parent_id(fs));
 	if (parent) {
 		f->parent_shared = fs_shared(parent);
 		format_mountinfo_line(parent, f->parent_evidence, sizeof(f->parent_evidence));

@@ -16,10 +16,22 @@ static int match_mount_id(struct libmnt_fs *fs, void *data)
 	return (uint64_t) mnt_fs_get_id(fs) == *(const uint64_t *) data;
 }
 
+struct libmnt_fs *pw_table_find_mount(struct libmnt_table *tb, uint64_t id)
+{
+	struct libmnt_iter *itr = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs = NULL;
+	int rc;
+
+	if (!itr)
+		return NULL;
+	rc = mnt_table_find_next_fs(tb, itr, match_mount_id, &id, &fs);
+	mnt_free_iter(itr);
+	return rc == 0 ? fs : NULL;
+}
+
 int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root_info *info)
 {
-	struct libmnt_iter *itr;
-	struct libmnt_fs *fs = NULL;
+	struct libmnt_fs *fs;
 	unsigned long propagation = 0;
 	int rc;
 
@@ -27,14 +39,8 @@ int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root
 	info->method = PW_DETECT_LIBMOUNT;
 	info->mnt_id = root_id;
 
-	itr = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!itr)
-		return -ENOMEM;
-	rc = mnt_table_find_next_fs(tb, itr, match_mount_id, &root_id, &fs);
-	mnt_free_iter(itr);
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
+	fs = pw_table_find_mount(tb, root_id);
+	if (!fs) {
 		/* Hidden: its root is above ours.  Its parent and
 		 * propagation cannot be seen from here. */
 		info->parent_id = 0;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct libmnt_table;
+struct libmnt_fs;
 
 enum pw_detect_method {
 	PW_DETECT_STATMOUNT,	/* statx + statmount(2): no /proc, no parsing */
@@ -30,6 +31,10 @@ enum pw_verdict {
 	PW_VERDICT_NO_PARENT,		/* the root is the initramfs rootfs */
 	PW_VERDICT_NOT_MOUNT_ROOT,	/* an earlier chroot into a plain directory */
 };
+
+/* The entry of mount @id in @tb, or NULL.  (libmount 2.38 has no public
+ * lookup by ID.) */
+struct libmnt_fs *pw_table_find_mount(struct libmnt_table *tb, uint64_t id);
 
 /*
  * Fill @info from a parsed mount table, for the process whose root lies on
