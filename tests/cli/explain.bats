@@ -40,8 +40,8 @@ COMPARE='
 # the namespace, with $T a private tmpfs to build in.
 explain_vs_kernel() {
 	local setup=$1 new=$2 old=$3
-	unshare --mount --propagation private -- sh -c '
-		T=$(mktemp -d) && mount -t tmpfs tmpfs "$T" && mount --make-private "$T" || exit 1
+	TMPDIR_FOR_T=$BATS_TEST_TMPDIR unshare --mount --propagation private -- sh -c '
+		T=$(mktemp -d -p "$TMPDIR_FOR_T") && mount -t tmpfs tmpfs "$T" && mount --make-private "$T" || exit 1
 		'"$setup"' || { echo "setup failed"; exit 1; }
 		set -- "$(eval echo "$1")" "$(eval echo "$2")"
 		'"$COMPARE" sh "$new" "$old"
