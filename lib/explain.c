@@ -254,7 +254,9 @@ int pw_explain_report(const struct pw_pivot_facts *f, FILE *out)
 		      "mount --make-rprivate / (or run in a new mount namespace: unshare --mount)");
 	}
 	check(&r, f->root.parent_shared, "EINVAL", "the parent of the current root's mount is not shared",
-	      f->root.has_parent == PW_NO ? f->root.evidence : f->root.parent_evidence, "mount --make-rprivate / (or run in a new mount namespace: unshare --mount)");
+	      f->root.has_parent == PW_NO ? f->root.evidence :
+	      f->root.parent_shared == PW_UNKNOWN ? "the parent lies outside the root: only statmount(2), Linux 6.8+, sees it" :
+	      f->root.parent_evidence, "mount --make-rprivate / (or run in a new mount namespace: unshare --mount)");
 
 	/* EBUSY: new or put_old on the current root's mount */
 	if (have_new && new_ok) {

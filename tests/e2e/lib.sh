@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Shared by tests/e2e/run.sh and bench/vm.sh: fetch a Debian cloud kernel,
+# build an initramfs, boot it under QEMU and collect the console.
+
+PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
+PW_MIRROR=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
+
+pw_die() { echo "e2e: $*" >&2; exit 1; }
+pw_log() { echo "e2e: $*" >&2; }
+
+# pw_kernel SUITE: print the path of a cached vmlinuz of Debian's cloud
+# kernel for SUITE (bookworm, trixie, sid), downloading it the first time.
+# The machine's apt configuration is not changed: a private sources list,
+# state and cache live under the cache directory.
+pw_kernel() {
+	local suite=$1 dir=$PW_CACHE/kernels/$1 apt_dir meta image binary pkg deb
+	if [ -s "$dir/vmlinuz" ]; then
+		echo "$dir/vmlinuz"
+		return
+	fi
+	command -v apt-get >/dev/null || pw_die "apt-get missing: cannot fetch the $suite kernel"
+	apt_dir=$PW_CACHE/apt/$suite
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $PW_MIRROR $suite main" \
+		> "$apt_dir/sources.list"
+	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+	pw_log "fetching the $suite cloud kernel"
+	apt-get "${opts[@]}" update >"$apt_dir/update.log" 2>&1 ||
+		{ cat "$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
+	meta=$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 | sed -n 's/^Depends: //p' | head -n1)
+	image=$(tr ',' '\n' <<<"$meta" | grep -o 'linux-image-[0-9][^ ]*' | head -n1)
+	[ -n "$image" ] || pw_die "no linux-image dependency of linux-image-cloud-amd64 in $suite"
+	# From 7.x on the kernel itself is in linux-binary-VERSION.
+	binary=$(apt-cache "${opts[@]}" show "$image" | sed -n 's/^Depends: //p' | head -n1 |
+		tr ',' '\n' | grep -o 'linux-binary-[0-9][^ ]*' | head -n1 || true)
+	pkg=${binary:-$image}
+	(cd "$apt_dir" && rm -f ./*.deb && apt-get "${opts[@]}" download "$pkg" >"$apt_dir/download.log" 2>&1) ||
+		{ cat "$apt_dir/download.log" >&2; pw_die "apt-get download $pkg failed"; }
+	deb=$(ls "$apt_dir"/*.deb)
+	rm -rf "$dir/x"
+	dpkg-deb -x "$deb" "$dir/x"
+	cp "$(ls "$dir"/x/boot/vmlinuz-* | head -n1)" "$dir/vmlinuz.tmp"
+	echo "${pkg} $(basename "$deb")" > "$dir/package"
+	rm -rf "$dir/x" "$deb"
+	mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+	echo "$dir/vmlinuz"
+}
+
+# pw_copy_binary ROOT FILE [DEST]: copy FILE into ROOT with every shared
+# library it loads (and the ELF interpreter), found with ldd.
+pw_copy_binary() {
+	local root=$1 file=$2 dest=${3:-$2} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$file" "$root$dest"
+	for lib in $(ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# pw_busybox ROOT DIR: busybox-static in ROOT/DIR with relative applet links.
+pw_busybox() {
+	local root=$1 dir=$2 applet
+	mkdir -p "$root$dir"
+	cp /bin/busybox "$root$dir/busybox"
+	for applet in $(/bin/busybox --list); do
+		[ "$applet" = busybox ] || [ -e "$root$dir/$applet" ] || ln -s busybox "$root$dir/$applet"
+	done
+}
+
+# pw_cpio ROOT OUT: pack ROOT as a newc initramfs (gzip -1: packing time
+# matters more than size here).
+pw_cpio() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) | gzip -1 > "$2"
+}
+
+# pw_boot VMLINUZ INITRD CMDLINE LOG TIMEOUT: boot under QEMU (TCG) with the
+# console on stdio captured in LOG; returns QEMU's status, 124 on timeout.
+pw_boot() {
+	# TCG unless told otherwise: a /dev/kvm that exists need not work
+	# (nested virtualisation refuses it on these machines).
+	local kernel=$1 initrd=$2 cmdline=$3 log=$4 limit=$5 accel=${PW_E2E_ACCEL:-tcg}
+	command -v qemu-system-x86_64 >/dev/null || pw_die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+	timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
+		-machine q35,accel="$accel" -cpu max -smp 1 -m 1024 \
+		-nodefaults -no-user-config -nographic -no-reboot \
+		-serial stdio -kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=3 $cmdline" </dev/null >"$log" 2>&1
+}
