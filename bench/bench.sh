@@ -7,6 +7,7 @@
 # DIR is a meson build directory (default: build), holding prepare-root and
 # bench/runloop.  --vm adds the rows measured inside the end-to-end QEMU
 # guest, booted from an initramfs (see bench/vm.sh).
+# shellcheck disable=SC2016 # scripts for inner shells are single-quoted on purpose
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

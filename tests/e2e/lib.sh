@@ -13,14 +13,14 @@ pw_log() { echo "e2e: $*" >&2; }
 # The machine's apt configuration is not changed: a private sources list,
 # state and cache live under the cache directory.
 pw_kernel() {
-	local suite=$1 dir=$PW_CACHE/kernels/$1 apt_dir meta image binary pkg deb
+	local suite=$1 dir=$PW_CACHE/kernels/$1 apt_dir meta image binary pkg deb vmlinuz
 	if [ -s "$dir/vmlinuz" ]; then
 		echo "$dir/vmlinuz"
 		return
 	fi
 	command -v apt-get >/dev/null || pw_die "apt-get missing: cannot fetch the $suite kernel"
 	apt_dir=$PW_CACHE/apt/$suite
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir"
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir" || pw_die "cannot create $apt_dir"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $PW_MIRROR $suite main" \
 		> "$apt_dir/sources.list"
 	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -38,13 +38,16 @@ pw_kernel() {
 	pkg=${binary:-$image}
 	(cd "$apt_dir" && rm -f ./*.deb && apt-get "${opts[@]}" download "$pkg" >"$apt_dir/download.log" 2>&1) ||
 		{ cat "$apt_dir/download.log" >&2; pw_die "apt-get download $pkg failed"; }
-	deb=$(ls "$apt_dir"/*.deb)
+	deb=$(ls "$apt_dir"/*.deb) || pw_die "no .deb downloaded for $pkg"
 	rm -rf "$dir/x"
-	dpkg-deb -x "$deb" "$dir/x"
-	cp "$(ls "$dir"/x/boot/vmlinuz-* | head -n1)" "$dir/vmlinuz.tmp"
-	echo "${pkg} $(basename "$deb")" > "$dir/package"
+	dpkg-deb -x "$deb" "$dir/x" || pw_die "cannot unpack $deb"
+	# /boot/vmlinuz-* up to 6.x; /usr/lib/modules/*/vmlinuz from 7.x on.
+	vmlinuz=$(find "$dir/x" -name 'vmlinuz*' -type f | head -n1)
+	[ -n "$vmlinuz" ] || pw_die "no vmlinuz in $pkg"
+	cp "$vmlinuz" "$dir/vmlinuz.tmp" || pw_die "cannot copy $vmlinuz"
+	echo "$pkg $(basename "$deb")" > "$dir/package"
 	rm -rf "$dir/x" "$deb"
-	mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
+	mv "$dir/vmlinuz.tmp" "$dir/vmlinuz" || pw_die "cannot store the $suite kernel"
 	echo "$dir/vmlinuz"
 }
 

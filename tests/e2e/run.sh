@@ -84,6 +84,7 @@ build_image() {
 	pw_copy_binary "$root" "$(command -v bwrap)" /bin/bwrap
 	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh} "$root/e2e/"
 	mv "$root/e2e/init" "$root/init"
+	# shellcheck disable=SC2016 # expanded by the container's shell
 	make_bundle "$root/bundle" "" /bin/sh -c 'echo CONTAINER pid=$$ host=$(hostname)'
 	make_bundle "$root/bundle-probe" CAP_SYS_CHROOT /bin/probe
 	gcc -static -O2 -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
@@ -98,7 +99,7 @@ failed=0
 # boot KERNEL_PATH LABEL CMDLINE EXPECTED...: boot once, judge the results
 # of the EXPECTED scenarios.
 boot() {
-	local kernel=$1 label=$2 cmdline=$3 log status line s
+	local kernel=$1 label=$2 cmdline=$3 log status s
 	shift 3
 	log=$work/console-$label.log
 	pw_log "booting $label: $*"

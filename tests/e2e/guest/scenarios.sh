@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2016 # scripts for inner shells are single-quoted on purpose
 # The end-to-end scenarios, run by /init inside the guest.  Each prints
 # its evidence; run_one turns its status into one "E2E: PASS name" or
 # "E2E: FAIL name" line, with the evidence after a failure.
@@ -23,6 +24,7 @@ if [ "$kmajor" -gt 6 ] || { [ "$kmajor" -eq 6 ] && [ "$kminor" -ge 8 ]; }; then 
 
 CONTAINER_OK="CONTAINER pid=1 host=inside"
 BWRAP="bwrap --bind /bundle/rootfs / --proc /proc --dev /dev --unshare-pid --unshare-uts --as-pid-1 --hostname inside"
+# shellcheck disable=SC2016 # expanded by the container's shell
 BWRAP_CMD='echo CONTAINER pid=$$ host=$(hostname)'
 n=0
 
@@ -47,6 +49,7 @@ baseline() {
 }
 scenario_baseline_crun() { cd /bundle && baseline crun run base-c; }
 scenario_baseline_runc() { cd /bundle && baseline runc run base-r; }
+# shellcheck disable=SC2086 # $BWRAP is a word list
 scenario_baseline_bwrap() { baseline $BWRAP /bin/sh -c "$BWRAP_CMD"; }
 
 # Through prepare-root.  crun finds its bundle in the working directory,
@@ -58,6 +61,7 @@ wrapped() {
 }
 scenario_wrapped_crun() { cd /bundle && wrapped prepare-root -- crun run wrap-c; }
 scenario_wrapped_runc() { cd /bundle && wrapped prepare-root -- runc run wrap-r; }
+# shellcheck disable=SC2086 # $BWRAP is a word list
 scenario_wrapped_bwrap() { wrapped prepare-root -- $BWRAP /bin/sh -c "$BWRAP_CMD"; }
 
 scenario_mounts_unchanged() {
@@ -140,7 +144,9 @@ scenario_explain_vs_kernel() {
 	else
 		grep -q "explain status 0" /tmp/explain1.out && grep -q "kernel status 0" /tmp/explain1.out || return 1
 	fi
-	prepare-root -- sh -c "$EXPLAIN_PROBE" > /tmp/explain2.out 2>&1
+	# (its own namespace: where prepare-root is a plain exec, the probe's
+	# pivot_root would otherwise move this very shell's root)
+	unshare -m prepare-root -- sh -c "$EXPLAIN_PROBE" > /tmp/explain2.out 2>&1
 	cat /tmp/explain2.out
 	grep -q "kernel status 0" /tmp/explain2.out || return 1
 	if [ "$DETECT" = statmount ]; then
