@@ -89,6 +89,13 @@ build_image() {
 	make_bundle "$root/bundle-probe" CAP_SYS_CHROOT /bin/probe
 	gcc -static -O2 -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
 	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"
+	if ! ldd "$prepare_root" >/dev/null 2>&1; then
+		# A static prepare-root must not need a single shared library.
+		if find "$root" -name 'libmount.so*' -o -name 'libblkid.so*' | grep -q .; then
+			pw_die "static prepare-root, yet libmount is in the image"
+		fi
+		pw_log "prepare-root is static: the image has no libmount or libblkid"
+	fi
 	pw_cpio "$root" "$work/initrd.gz"
 	pw_log "initramfs: $(du -h "$work/initrd.gz" | cut -f1)"
 }
