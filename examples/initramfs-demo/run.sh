@@ -77,4 +77,7 @@ if ! grep -q DEMO-END "$work/console.log"; then
 	pw_die "the guest did not finish"
 fi
 echo
-tr -d '\r' < "$work/console.log" | sed -n 's/^.*DEMO: \{0,1\}//p'
+tr -d '\r' < "$work/console.log" | sed -n 's/^.*DEMO: \{0,1\}//p' | tee "$work/demo.txt"
+grep -q "pivot_root: Invalid argument" "$work/demo.txt" || pw_die "crun did not fail as expected"
+grep -q "hello from a container: PID 1, hostname demo-container" "$work/demo.txt" ||
+	pw_die "the container did not start through prepare-root"
