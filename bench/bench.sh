@@ -2,11 +2,12 @@
 # Benchmarks of prepare-root, each row a ratio against a baseline measured
 # in the same run (never an absolute claim).  Run as root:
 #
-#   bench/bench.sh [--build DIR] [--runs N] [--vm]
+#   bench/bench.sh [--build DIR] [--static-build DIR] [--runs N] [--vm]
 #
 # DIR is a meson build directory (default: build), holding prepare-root and
-# bench/runloop.  --vm adds the rows measured inside the end-to-end QEMU
-# guest, booted from an initramfs (see bench/vm.sh).
+# bench/runloop; --static-build names a -Dstatic=true build (README.md) whose
+# prepare-root gets rows of its own.  --vm adds the rows measured inside the
+# end-to-end QEMU guest, booted from an initramfs (see bench/vm.sh).
 # shellcheck disable=SC2016 # scripts for inner shells are single-quoted on purpose
 set -euo pipefail
 
@@ -14,12 +15,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$here/../build
 runs=300
 vm=false
+static_build=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
+	--static-build) static_build=$(cd "$2" && pwd); shift 2 ;;
 	--vm) vm=true; shift ;;
-	*) echo "usage: $0 [--build DIR] [--runs N] [--vm]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--build DIR] [--static-build DIR] [--runs N] [--vm]" >&2; exit 2 ;;
 	esac
 done
 build=$(cd "$build" && pwd)
@@ -61,6 +64,7 @@ base=$(median_us "$runs" env true)
 row "true" "$base" true
 row "env true (baseline)" "$base" env true
 row "prepare-root -- true" "$base" "$pr" -- true
+[ -n "$static_build" ] && row "prepare-root -- true (static)" "$base" "$static_build/prepare-root" -- true
 # Both through the seccomp wrapper, so both pay its exec:
 row "wrapper, prepare-root -- true (statmount path)" "$base" "$no_statmount" --allow "$pr" -- true
 row "wrapper, prepare-root -- true (libmount path)" "$base" "$no_statmount" "$pr" -- true
@@ -121,5 +125,5 @@ unshare --mount --propagation private -- bash -c '
 done
 
 if $vm; then
-	"$here/vm.sh" --build "$build" --runs "$runs"
+	"$here/vm.sh" --build "$build" ${static_build:+--static-build "$static_build"} --runs "$runs"
 fi

@@ -12,7 +12,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-# shellcheck source=../../tests/e2e/lib.sh
+# shellcheck source=tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || pw_die "run it as root (it installs packages and builds an image with device nodes)"

@@ -88,7 +88,7 @@ pw_boot() {
 	local kernel=$1 initrd=$2 cmdline=$3 log=$4 limit=$5 accel=${PW_E2E_ACCEL:-tcg}
 	command -v qemu-system-x86_64 >/dev/null || pw_die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 	timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
-		-machine q35,accel="$accel" -cpu max -smp 1 -m 1024 \
+		-machine q35,accel="$accel" -cpu max -smp 1 -m "${PW_QEMU_MEM:-1024}" \
 		-nodefaults -no-user-config -nographic -no-reboot \
 		-serial stdio -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 $cmdline" </dev/null >"$log" 2>&1
