@@ -5,6 +5,10 @@
 #
 #   tools/build-static-libmount.sh      # prints the install prefix last
 #
+# PIVOTWRAP_LIBMOUNT_CC=afl-clang-fast builds the same libraries with that
+# compiler instead, into a prefix of its own (the fuzzing harness uses it to
+# get coverage inside libmount's parser).
+#
 # The util-linux source is Debian's own (apt-get source, through a private
 # sources list: the machine's apt configuration is not touched), with
 # Debian's patches.  Source and result are cached in
@@ -14,15 +18,19 @@ set -euo pipefail
 
 cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
 mirror=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=/dev/null
 release=$(. /etc/os-release && echo "$VERSION_CODENAME")
 die() { echo "build-static-libmount: $*" >&2; exit 1; }
 log() { echo "build-static-libmount: $*" >&2; }
 
-command -v musl-gcc >/dev/null || die "musl-gcc missing: apt-get install musl-tools"
+cc=${PIVOTWRAP_LIBMOUNT_CC:-musl-gcc}
+command -v "$cc" >/dev/null || die "$cc missing (musl-gcc: apt-get install musl-tools)"
 version=$(dpkg-query -W -f '${source:Upstream-Version}' libmount-dev 2>/dev/null || true)
 [ -n "$version" ] || version=$(apt-cache show --no-all-versions util-linux | sed -n 's/^Version: \([0-9.]*\).*/\1/p')
 [ -n "$version" ] || die "cannot tell which util-linux version this machine has"
-prefix=$cache/libmount-musl-$version
+flavour=musl
+[ "$cc" = musl-gcc ] || flavour=$(basename "$cc")
+prefix=$cache/libmount-$flavour-$version
 if [ -f "$prefix/lib/libmount.a" ] && [ -f "$prefix/lib/pkgconfig/mount.pc" ]; then
 	echo "$prefix"
 	exit 0
@@ -58,14 +66,14 @@ ln -s /usr/include/linux "$build/kernel-headers/linux"
 ln -s /usr/include/asm-generic "$build/kernel-headers/asm-generic"
 ln -s "/usr/include/$(gcc -dumpmachine)/asm" "$build/kernel-headers/asm"
 
-log "building libmount.a and libblkid.a with musl (about a minute)"
+log "building libmount.a and libblkid.a with $cc (about a minute)"
 cp -a "$src_dir" "$build/src"
 cd "$build/src"
 # Debian's patches leave configure.ac newer than the generated files they
 # do not touch, and make would then want automake.  The release tarball's
 # generated files match; mark them current instead.
 touch aclocal.m4 && touch configure && find . -name Makefile.in -exec touch {} + && touch config.h.in
-CC=musl-gcc CFLAGS="-O2 -g0 -fPIE -isystem $build/kernel-headers" \
+CC=$cc CFLAGS="-O2 -g0 -fPIE -isystem $build/kernel-headers" \
 	./configure --prefix="$prefix" --disable-all-programs --enable-libmount --enable-libblkid \
 	--enable-static --disable-shared --disable-nls --disable-rpath --disable-bash-completion \
 	--without-selinux --without-udev --without-systemd --without-python --without-readline \
