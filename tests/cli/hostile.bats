@@ -108,3 +108,18 @@ chroot_and_compare() {
 	actual=$("$PREPARE_ROOT" -- sh -c "$list" <&-)
 	[ "$actual" = "$expected" ]
 }
+
+@test "libmount path with 1 and 2 closed: the mount table is not left on them" {
+	# bench/no-statmount (built beside prepare-root) makes statmount(2) fail,
+	# so prepare-root reads /proc/self/mountinfo, whose descriptor would be
+	# the lowest free one: 1.
+	local nsm
+	nsm=$(dirname "$PREPARE_ROOT")/bench/no-statmount
+	[ -x "$nsm" ] || { echo "$nsm missing: build the bench helpers (meson compile)" >&3; return 1; }
+	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " " >&3'
+	expected=$(sh -c "$list" 3>&1 1>&- 2>&-)
+	actual=$("$nsm" "$PREPARE_ROOT" -- sh -c "$list" 3>&1 1>&- 2>&-)
+	[ "$actual" = "$expected" ]
+	verbose=$("$nsm" "$PREPARE_ROOT" -v -- true 2>&1)
+	[[ "$verbose" == *"(via libmount)"* ]]
+}
