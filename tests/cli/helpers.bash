@@ -44,3 +44,8 @@ make_chroot_dir() {
 	done
 	echo "initramfs-only" > "$dir/marker"
 }
+
+# A shell command that prints the calling process's open descriptors, one
+# line, to fd 3 (so that 1 and 2 may be closed).  `ls` adds its own
+# directory descriptor, the same in every listing compared.
+FD_LIST='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " " >&3'

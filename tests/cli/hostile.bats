@@ -103,9 +103,8 @@ chroot_and_compare() {
 }
 
 @test "stdin closed at start stays closed, and nothing else appears" {
-	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " "'
-	expected=$(sh -c "$list" <&-)
-	actual=$("$PREPARE_ROOT" -- sh -c "$list" <&-)
+	expected=$(sh -c "$FD_LIST" 3>&1 <&-)
+	actual=$("$PREPARE_ROOT" -- sh -c "$FD_LIST" 3>&1 <&-)
 	[ "$actual" = "$expected" ]
 }
 
@@ -116,9 +115,8 @@ chroot_and_compare() {
 	local nsm
 	nsm=$(dirname "$PREPARE_ROOT")/bench/no-statmount
 	[ -x "$nsm" ] || { echo "$nsm missing: build the bench helpers (meson compile)" >&3; return 1; }
-	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " " >&3'
-	expected=$(sh -c "$list" 3>&1 1>&- 2>&-)
-	actual=$("$nsm" "$PREPARE_ROOT" -- sh -c "$list" 3>&1 1>&- 2>&-)
+	expected=$(sh -c "$FD_LIST" 3>&1 1>&- 2>&-)
+	actual=$("$nsm" "$PREPARE_ROOT" -- sh -c "$FD_LIST" 3>&1 1>&- 2>&-)
 	[ "$actual" = "$expected" ]
 	verbose=$("$nsm" "$PREPARE_ROOT" -v -- true 2>&1)
 	[[ "$verbose" == *"(via libmount)"* ]]

@@ -66,9 +66,8 @@ load helpers
 	# prepare-root must not leave anything (a mount table, say) on the
 	# descriptors the caller left free; ls's own directory fd shows up
 	# in both listings alike.
-	list='ls -l /proc/self/fd | tail -n +2 | sed "s/.* \([0-9]*\) -> .*/\1/" | sort -n | tr "\n" " " >&3'
-	expected=$(sh -c "$list" 3>&1 1>&- 2>&-)
-	actual=$("$PREPARE_ROOT" -- sh -c "$list" 3>&1 1>&- 2>&-)
+	expected=$(sh -c "$FD_LIST" 3>&1 1>&- 2>&-)
+	actual=$("$PREPARE_ROOT" -- sh -c "$FD_LIST" 3>&1 1>&- 2>&-)
 	[ -n "$expected" ]
 	[ "$actual" = "$expected" ]
 }
