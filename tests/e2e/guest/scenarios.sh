@@ -65,14 +65,15 @@ scenario_wrapped_runc() { cd /bundle && wrapped prepare-root -- runc run wrap-r;
 scenario_wrapped_bwrap() { wrapped prepare-root -- $BWRAP /bin/sh -c "$BWRAP_CMD"; }
 
 scenario_mounts_unchanged() {
-	before=$(cat /proc/self/mountinfo); ls_before=$(ls -la /)
+	# Names and inodes, not times: crun itself touches /run and cgroups.
+	before=$(cat /proc/self/mountinfo); ls_before=$(ls -Ai /)
 	ns=$(readlink /proc/self/ns/mnt)
 	cd /bundle && prepare-root -- crun run mu-c || return 1
 	inner=$(prepare-root -- readlink /proc/self/ns/mnt)
-	after=$(cat /proc/self/mountinfo); ls_after=$(ls -la /)
+	after=$(cat /proc/self/mountinfo); ls_after=$(ls -Ai /)
 	echo "caller ns $ns, command ns $inner"
 	[ "$before" = "$after" ] || { echo "mountinfo changed:"; echo "$before"; echo "---"; echo "$after"; return 1; }
-	[ "$ls_before" = "$ls_after" ] || { echo "listing of / changed"; return 1; }
+	[ "$ls_before" = "$ls_after" ] || { echo "listing of / changed:"; echo "$ls_before"; echo "---"; echo "$ls_after"; return 1; }
 	[ "$(readlink /proc/self/ns/mnt)" = "$ns" ] || return 1
 	if [ "$ROOT_KIND" = no-parent ]; then [ "$inner" != "$ns" ]; else [ "$inner" = "$ns" ]; fi
 }
