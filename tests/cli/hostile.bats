@@ -65,8 +65,8 @@ chroot_and_compare() {
 	done
 }
 
-@test "SIGINT or SIGTERM in the middle of the re-root leaves the caller's table unchanged" {
-	for sig in INT TERM; do
+@test "SIGINT, SIGTERM or SIGPIPE in the middle of the re-root leaves the caller's table unchanged" {
+	for sig in INT TERM PIPE; do
 		run chroot_and_compare /bin/strace -qq -o /dev/null \
 			-e trace=mount -e inject=mount:signal=$sig:when=2 /bin/prepare-root -- /bin/echo ran
 		[ "$status" -eq $((128 + $(kill -l $sig))) ]

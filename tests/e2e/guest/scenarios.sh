@@ -6,7 +6,8 @@
 
 SCENARIO_TIMEOUT=60
 ALL_SCENARIOS="baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap
-mounts-unchanged bytes-exact check-verbose noproc explain-vs-kernel escape-probe normal-root readonly-root"
+mounts-unchanged bytes-exact check-verbose noproc explain-vs-kernel explain-cases escape-probe normal-root
+readonly-root"
 
 # What kind of root did the kernel give us?  Decided from the mount table,
 # not from the version: the root's mount ID equal to its parent's is the
@@ -158,6 +159,40 @@ scenario_explain_vs_kernel() {
 		grep -q "^??    the parent of the current root's mount is not shared" /tmp/explain2.out &&
 		! grep -q "^FAIL" /tmp/explain2.out && grep -q "explain status 125" /tmp/explain2.out
 	fi
+}
+
+# Each other reason pivot_root(2) fails, set up from the root prepare-root
+# gives: --explain must name the error the kernel then returns.
+EXPLAIN_CASE='
+	case=$1
+	mount -t tmpfs tmpfs /tmp/e && mkdir -p /tmp/e/nr/old /tmp/e/elsewhere && touch /tmp/e/file || exit 3
+	new=/tmp/e/nr old=/tmp/e/nr/old
+	case $case in
+	fine) mount --bind /tmp/e/nr /tmp/e/nr ;;
+	not-a-mount-point) ;;
+	shared-parent) mount --make-shared /tmp/e && mount --bind /tmp/e/nr /tmp/e/nr && mount --make-private /tmp/e/nr ;;
+	put-old-outside) mount --bind /tmp/e/nr /tmp/e/nr; old=/tmp/e/elsewhere ;;
+	not-a-directory) new=/tmp/e/file old=/tmp/e/file ;;
+	esac
+	prepare-root --explain "$new" "$old" | tail -n 1
+	pivot_root "$new" "$old" 2>&1 && echo "kernel: ok"'
+scenario_explain_cases() {
+	mkdir -p /tmp/e
+	for c in fine:ok not-a-mount-point:EINVAL shared-parent:EINVAL put-old-outside:EINVAL not-a-directory:ENOTDIR; do
+		out=$(unshare -m prepare-root -- sh -c "$EXPLAIN_CASE" sh "${c%%:*}" 2>&1)
+		echo "$c: $out"
+		case ${c#*:} in
+		ok) expect_explain="would succeed"; expect_kernel="kernel: ok"
+		    # without statmount the new root's hidden parent stays unknown
+		    [ "$DETECT" = libmount ] && expect_explain="cannot tell" ;;
+		EINVAL) expect_explain="would fail with EINVAL"; expect_kernel="Invalid argument" ;;
+		ENOTDIR) expect_explain="would fail with ENOTDIR"; expect_kernel="Not a directory" ;;
+		esac
+		case $out in
+		*"verdict: pivot_root $expect_explain"*"$expect_kernel"* | *"verdict: $expect_explain"*"$expect_kernel"*) ;;
+		*) return 1 ;;
+		esac
+	done
 }
 
 # The classic chroot escape from a container with CAP_SYS_CHROOT must not
