@@ -12,6 +12,7 @@
 #include <libmount.h>
 
 #include "explain.h"
+#include "log.h"
 #include "rootmount.h"
 #include "sys.h"
 
@@ -192,9 +193,13 @@ static void check(struct report *r, enum pw_tri failed, const char *error, const
 {
 	const char *tag = failed == PW_NO ? "ok" : failed == PW_YES ? "FAIL" : "??";
 
-	fprintf(r->out, "%-4s  %s", tag, what);
-	if (evidence && *evidence)
-		fprintf(r->out, " [%s]", evidence);
+	fprintf(r->out, "%-4s  ", tag);
+	pw_put_escaped(r->out, what);
+	if (evidence && *evidence) {
+		fputs(" [", r->out);
+		pw_put_escaped(r->out, evidence);
+		fputc(']', r->out);
+	}
 	if (failed == PW_YES) {
 		fprintf(r->out, " -> %s; fix: %s", error, fix);
 		if (!r->first_error)

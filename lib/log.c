@@ -20,6 +20,26 @@ bool pw_log_verbose_enabled(void)
 	return verbose_enabled;
 }
 
+void pw_put_escaped(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			fprintf(out, "\\%03o", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
+/* Messages name paths and commands: one line each, whatever they hold. */
+static void __attribute__((format(printf, 1, 0))) put_message(const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fputs(PW_PROGRAM ": ", stderr);
+	pw_put_escaped(stderr, buf);
+}
+
 void pw_verbose(const char *fmt, ...)
 {
 	va_list ap;
@@ -27,8 +47,7 @@ void pw_verbose(const char *fmt, ...)
 	if (!verbose_enabled)
 		return;
 	va_start(ap, fmt);
-	fputs(PW_PROGRAM ": ", stderr);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
 }
@@ -38,8 +57,7 @@ void pw_error(int errnum, const char *hint, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs(PW_PROGRAM ": ", stderr);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	if (errnum)
 		fprintf(stderr, ": %s", strerror(errnum));

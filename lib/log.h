@@ -8,6 +8,7 @@
 #define PIVOTWRAP_LOG_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define PW_PROGRAM "prepare-root"
 
@@ -23,6 +24,14 @@ void pw_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void pw_error(int errnum, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Write @s with control characters and the backslash as octal escapes, the
+ * way mountinfo writes them.  Paths come from the mount table and the
+ * command line and may hold any byte but NUL: a newline in one must not
+ * start a line of its own (a forged "verdict: ", say).
+ */
+void pw_put_escaped(FILE *out, const char *s);
 
 /* The hint that fits a failed privileged call, or NULL. */
 const char *pw_privilege_hint(int errnum);

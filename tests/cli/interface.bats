@@ -103,3 +103,9 @@ Try 'prepare-root --help' for more information." ]
 	[ "${stderr_lines[2]}" = "prepare-root: exec true" ]
 	[ "${#stderr_lines[@]}" -eq 3 ]
 }
+
+@test "a newline in a command name cannot start a line of its own" {
+	run -127 --separate-stderr "$PREPARE_ROOT" -- $'/no/such\nprepare-root: forged'
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "$stderr" = "prepare-root: failed to execute '/no/such\\012prepare-root: forged': No such file or directory" ]
+}

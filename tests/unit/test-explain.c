@@ -257,6 +257,34 @@ static void test_no_privilege_comes_first(void **state)
 	assert_non_null(strstr(report, "verdict: pivot_root would fail with EPERM\n"));
 }
 
+/* A mount root holding a newline (mountinfo's \\012) must not start a line
+ * of its own: here it would forge a verdict. */
+static void test_newline_in_a_path_is_escaped(void **state)
+{
+	struct pw_pivot_facts f;
+	const char *line;
+	int verdicts = 0;
+
+	(void) state;
+	load_root("newline-in-path.mountinfo", 22, PW_YES, &f);
+	f.new_root = "/new\nroot";
+	f.put_old = f.new_root;
+	f.new_mnt = f.root;
+	f.old_mnt = f.root;
+	f.old_under_new = PW_YES;
+	run_report(&f);
+	assert_non_null(strstr(report, "/srv/ct\\012verdict: pivot_root would succeed"));
+	assert_non_null(strstr(report, "NEW_ROOT /new\\012root is a directory"));
+	for (line = report; *line; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, "verdict: ", 9) == 0)
+			verdicts++;
+		else if (strncmp(line, "ok    ", 6) != 0 && strncmp(line, "FAIL  ", 6) != 0 &&
+			 strncmp(line, "??    ", 6) != 0)
+			fail_msg("a line that is no check: %.40s", line);
+	}
+	assert_int_equal(verdicts, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_put_old_shared),
 		cmocka_unit_test(test_not_a_directory),
 		cmocka_unit_test(test_no_privilege_comes_first),
+		cmocka_unit_test(test_newline_in_a_path_is_escaped),
 	};
 
 	return cmocka_run_group_tests_name("explain", tests, NULL, NULL);
