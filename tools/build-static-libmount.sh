@@ -1,90 +1,259 @@
 #!/usr/bin/env bash
 # Build a static libmount (and the libblkid it needs) against musl, for a
 # fully static prepare-root.  Debian ships no libmount.a, and glibc's
-# -static pulls NSS (getpwnam_r, from libmount's utilities) into the link.
+# -static pulls NSS (getpwnam_r/getpwuid_r, from libmount's utilities) into
+# the link; musl's getpw*_r read /etc/passwd and need nothing at run time.
 #
 #   tools/build-static-libmount.sh      # prints the install prefix last
 #
-# PIVOTWRAP_LIBMOUNT_CC=afl-clang-fast builds the same libraries with that
-# compiler instead, into a prefix of its own (the fuzzing harness uses it to
-# get coverage inside libmount's parser).
+# Then (see README.md, "A fully static binary"):
 #
-# The util-linux source is Debian's own (apt-get source, through a private
-# sources list: the machine's apt configuration is not touched), with
-# Debian's patches.  Source and result are cached in
-# ${PIVOTWRAP_CACHE:-~/.cache/pivotwrap}: a second run needs no network and
-# rebuilds nothing.
+#   prefix=$(tools/build-static-libmount.sh)
+#   meson setup build-static --native-file "$prefix/meson-native.ini" \
+#       -Dstatic=true -Dtests=false
+#
+# or, the same for this one setup only (a later "meson setup --wipe" or
+# reconfigure from a shell without PKG_CONFIG_LIBDIR would find the glibc
+# system's mount.pc instead; the native file is remembered by the build dir):
+#
+#   CC=musl-gcc PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig \
+#       meson setup build-static -Dstatic=true -Dtests=false
+#
+# Needs: musl-tools (musl-gcc), dpkg-dev (dpkg-source), make; network only
+# on the first run.
+#
+# The util-linux source is Debian's own, for this machine's release
+# (apt-get source through a private deb-src list on the machine's mirror:
+# the system's apt configuration, lists and cache are not touched), with
+# Debian's patches (dpkg-source -x applies them).  apt has checked every
+# file against the signed InRelease; dpkg-source -x --no-check only skips
+# the .dsc's own signature, whose keyring (debian-keyring) is not needed.
+#
+# Everything lives in ${PIVOTWRAP_CACHE:-~/.cache/pivotwrap}:
+#   src/util-linux-VERSION/          the patched source (read by tests/fuzz too)
+#   libmount-musl-VERSION/           include/, lib/lib{mount,blkid}.a,
+#                                    lib/pkgconfig/{mount,blkid}.pc,
+#                                    meson-native.ini (c = musl-gcc,
+#                                    pkg_config_libdir = only this prefix)
+# A second run needs no network and rebuilds nothing: it prints the prefix
+# as soon as the prefix's stamp matches this script's recipe (the compiler,
+# flags and configure options); a changed recipe rebuilds into a fresh
+# prefix, swapped in whole.  Concurrent runs serialise on a lock.
+#
+# PIVOTWRAP_LIBMOUNT_CC=afl-clang-fast builds the same libraries with that
+# compiler instead, into a prefix of its own (libmount-afl-clang-fast-VERSION).
+#
+# Kernel headers.  musl-gcc puts -nostdinc and only musl's include directory
+# (/usr/include/x86_64-linux-musl) on the search path, and musl ships no
+# <linux/*.h>; libmount and libblkid need a few (linux/loop.h, linux/fs.h,
+# ...).  Debian's linux-libc-dev headers are libc-neutral UAPI headers, but
+# adding all of /usr/include would let glibc's own headers shadow musl's.  So
+# the build gets a private directory holding only three symlinks --
+#   linux -> /usr/include/linux, asm-generic -> /usr/include/asm-generic,
+#   asm -> /usr/include/<multiarch>/asm
+# -- passed with -idirafter: searched after musl's directory, so musl's
+# headers always win and only names musl lacks come from the kernel.
 set -euo pipefail
+
+die() { echo "build-static-libmount: error: $*" >&2; exit 1; }
+log() { echo "build-static-libmount: $*" >&2; }
 
 cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
 mirror=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
-# shellcheck source=/dev/null
-release=$(. /etc/os-release && echo "$VERSION_CODENAME")
-die() { echo "build-static-libmount: $*" >&2; exit 1; }
-log() { echo "build-static-libmount: $*" >&2; }
-
 cc=${PIVOTWRAP_LIBMOUNT_CC:-musl-gcc}
-command -v "$cc" >/dev/null || die "$cc missing (musl-gcc: apt-get install musl-tools)"
-version=$(dpkg-query -W -f '${source:Upstream-Version}' libmount-dev 2>/dev/null || true)
-[ -n "$version" ] || version=$(apt-cache show --no-all-versions util-linux | sed -n 's/^Version: \([0-9.]*\).*/\1/p')
-[ -n "$version" ] || die "cannot tell which util-linux version this machine has"
 flavour=musl
 [ "$cc" = musl-gcc ] || flavour=$(basename "$cc")
+
+# The util-linux the machine has (libmount-dev if installed, else libmount1,
+# which every Debian system has).  dpkg-query is local: no network here.
+deb_version=$(dpkg-query -W -f '${Version}' libmount-dev 2>/dev/null || true)
+[ -n "$deb_version" ] || deb_version=$(dpkg-query -W -f '${Version}' libmount1 2>/dev/null || true)
+[ -n "$deb_version" ] || die "cannot tell which util-linux this machine has (dpkg-query libmount1)"
+version=${deb_version#*:}
+version=${version%%-*}           # upstream version: 2.38.1
+
 prefix=$cache/libmount-$flavour-$version
-if [ -f "$prefix/lib/libmount.a" ] && [ -f "$prefix/lib/pkgconfig/mount.pc" ]; then
+case $prefix in *"'"* | *"\\"*) die "the cache path must hold no quote or backslash: $prefix" ;; esac
+src_dir=$cache/src/util-linux-$version
+
+# The recipe: a prefix built with anything else is rebuilt.
+cflags=(-O2 -g0 -fPIE -fstack-protector-strong)
+configure_args=(
+	--disable-all-programs --enable-libmount --enable-libblkid
+	--enable-static --disable-shared
+	--disable-nls --disable-widechar --disable-rpath --disable-asciidoc --disable-poman
+	--disable-gtk-doc --disable-bash-completion --disable-pylibmount
+	--disable-libmount-support-mtab --disable-makeinstall-chown --disable-makeinstall-setuid
+	--without-selinux --without-smack --without-audit --without-udev --without-systemd
+	--without-cryptsetup --without-econf --without-libmagic --without-libz --without-btrfs
+	--without-cap-ng --without-user --without-utempter --without-util --without-python
+	--without-readline --without-ncurses --without-ncursesw --without-slang --without-tinfo
+)
+recipe=$(printf '%s\n' "recipe 2" "$cc" "${cflags[@]}" "${configure_args[@]}" | sha256sum)
+recipe=${recipe%% *}
+stamp=$prefix/.pivotwrap-recipe
+
+cached() {
+	[ -f "$prefix/lib/libmount.a" ] && [ -f "$prefix/lib/libblkid.a" ] &&
+		[ -f "$prefix/lib/pkgconfig/mount.pc" ] && [ -f "$prefix/lib/pkgconfig/blkid.pc" ] &&
+		[ -f "$prefix/include/libmount/libmount.h" ] && [ -f "$prefix/meson-native.ini" ] &&
+		[ -f "$stamp" ] &&
+		[ "$(head -n1 "$stamp")" = "$recipe" ]
+}
+if cached; then
 	echo "$prefix"
 	exit 0
 fi
 
-src_dir=$cache/src/util-linux-$version
-if [ ! -d "$src_dir" ]; then
-	apt_dir=$cache/apt/deb-src-$release
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$cache/src"
-	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $release main" \
-		> "$apt_dir/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
-	log "downloading Debian's util-linux $version source"
-	apt-get "${opts[@]}" update >/dev/null || die "apt-get update (deb-src) failed"
-	dl=$(mktemp -d)
-	(cd "$dl" && apt-get "${opts[@]}" source --download-only "util-linux=$(apt-cache show --no-all-versions util-linux | sed -n 's/^Version: //p')" >/dev/null) ||
-		(cd "$dl" && apt-get "${opts[@]}" source --download-only util-linux >/dev/null) ||
-		die "apt-get source util-linux failed"
-	command -v dpkg-source >/dev/null || die "dpkg-source missing: apt-get install dpkg-dev"
-	(cd "$dl" && dpkg-source -x --no-check ./*.dsc util-linux >/dev/null) || die "dpkg-source -x failed"
-	mv "$dl/util-linux" "$src_dir"
-	rm -rf "$dl"
+# --- from here on, one run at a time ---------------------------------------
+command -v "$cc" >/dev/null ||
+	die "$cc not found (musl-gcc: apt-get install musl-tools; afl-clang-fast: apt-get install afl++)"
+command -v make >/dev/null || die "make not found (apt-get install make)"
+command -v flock >/dev/null || die "flock not found (util-linux)"
+mkdir -p "$cache/src"
+exec 9>"$cache/.build-static-libmount.lock"
+flock 9
+if cached; then		# another run finished it while this one waited
+	echo "$prefix"
+	exit 0
 fi
 
-# musl brings no kernel headers; libmount needs <linux/*.h>.  Debian's
-# linux-libc-dev ones are libc-neutral: expose just those three trees.
-build=$(mktemp -d)
-trap 'rm -rf "$build"' EXIT
-mkdir -p "$build/kernel-headers"
-ln -s /usr/include/linux "$build/kernel-headers/linux"
-ln -s /usr/include/asm-generic "$build/kernel-headers/asm-generic"
-ln -s "/usr/include/$(gcc -dumpmachine)/asm" "$build/kernel-headers/asm"
+rm -rf "$cache"/.tmp.*	# left by a killed run (only a lock holder makes them)
+tmp=$(mktemp -d "$cache/.tmp.XXXXXX")	# inside the cache: same file system for mv
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
-log "building libmount.a and libblkid.a with $cc (about a minute)"
-cp -a "$src_dir" "$build/src"
-cd "$build/src"
-# Debian's patches leave configure.ac newer than the generated files they
-# do not touch, and make would then want automake.  The release tarball's
-# generated files match; mark them current instead.
-touch aclocal.m4 && touch configure && find . -name Makefile.in -exec touch {} + && touch config.h.in
-CC=$cc CFLAGS="-O2 -g0 -fPIE -isystem $build/kernel-headers" \
-	./configure --prefix="$prefix" --disable-all-programs --enable-libmount --enable-libblkid \
-	--enable-static --disable-shared --disable-nls --disable-rpath --disable-bash-completion \
-	--without-selinux --without-udev --without-systemd --without-python --without-readline \
-	--without-ncurses --without-ncursesw --without-tinfo --without-cap-ng --without-libz \
-	--without-user --without-btrfs --without-econf --disable-makeinstall-chown \
-	>"$build/configure.log" 2>&1 || { tail -30 "$build/configure.log" >&2; die "configure failed"; }
-make -j"$(nproc)" >"$build/make.log" 2>&1 || { tail -30 "$build/make.log" >&2; die "make failed"; }
-rm -rf "$prefix.tmp"
-make install DESTDIR="" prefix="$prefix.tmp" >"$build/install.log" 2>&1 ||
-	make install >"$build/install.log" 2>&1 || { tail -30 "$build/install.log" >&2; die "make install failed"; }
-[ -d "$prefix.tmp" ] && { rm -rf "$prefix"; mv "$prefix.tmp" "$prefix"; }
-# The .pc files name the prefix given to configure; that is $prefix.
-[ -f "$prefix/lib/libmount.a" ] || die "no libmount.a after the build"
+# --- the source -------------------------------------------------------------
+if [ ! -f "$src_dir/configure" ]; then
+	command -v apt-get >/dev/null || die "apt-get not found: this script wants a Debian system"
+	command -v dpkg-source >/dev/null || die "dpkg-source not found (apt-get install dpkg-dev)"
+	# shellcheck source=/dev/null
+	release=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$release" ] || die "no VERSION_CODENAME in /etc/os-release"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	[ -f "$keyring" ] || die "$keyring missing (apt-get install debian-archive-keyring)"
+	apt_dir=$cache/apt/deb-src-$release
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	echo "deb-src [signed-by=$keyring] $mirror $release main" >"$apt_dir/sources.list"
+	opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)"
+		-o APT::Update::Error-Mode=any)
+	log "downloading Debian's util-linux source ($release, $mirror)"
+	apt-get "${opts[@]}" update >"$tmp/apt-update.log" 2>&1 ||
+		{ tail -20 "$tmp/apt-update.log" >&2; die "apt-get update on the private deb-src list failed"; }
+	mkdir "$tmp/dl"
+	# The installed version if the mirror still has it, else the newest.
+	if ! (cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only "util-linux=$deb_version") \
+		>"$tmp/apt-source.log" 2>&1; then
+		log "util-linux $deb_version is not on the mirror; taking its newest $release source"
+		rm -rf "$tmp/dl" && mkdir "$tmp/dl"
+		(cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only util-linux) \
+			>"$tmp/apt-source.log" 2>&1 ||
+			{ tail -20 "$tmp/apt-source.log" >&2; die "apt-get source util-linux failed"; }
+	fi
+	dsc=$(find "$tmp/dl" -maxdepth 1 -name 'util-linux_*.dsc' | head -n1)
+	[ -n "$dsc" ] || die "apt-get source left no util-linux .dsc"
+	got=$(sed -n 's/^Version: //p' "$dsc")
+	[ "${got%%-*}" = "$version" ] ||
+		die "the mirror's util-linux is $got, this machine's $deb_version: upstream versions differ"
+	(cd "$tmp/dl" && dpkg-source -x --no-check "$dsc" util-linux) >"$tmp/dpkg-source.log" 2>&1 ||
+		{ tail -20 "$tmp/dpkg-source.log" >&2; die "dpkg-source -x $dsc failed"; }
+	[ -f "$tmp/dl/util-linux/configure" ] || die "the unpacked source has no configure script"
+	rm -rf "$src_dir"
+	mv "$tmp/dl/util-linux" "$src_dir"
+	rm -rf "$tmp/dl"
+	log "source: util-linux $got with Debian's patches in $src_dir"
+fi
+
+# --- the build --------------------------------------------------------------
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
+if [ ! -d /usr/include/linux ] || [ ! -d "/usr/include/$multiarch/asm" ]; then
+	die "kernel UAPI headers missing (apt-get install linux-libc-dev)"
+fi
+kh=$tmp/kernel-headers
+mkdir "$kh"
+ln -s /usr/include/linux "$kh/linux"
+ln -s /usr/include/asm-generic "$kh/asm-generic"
+ln -s "/usr/include/$multiarch/asm" "$kh/asm"
+
+log "building libmount.a and libblkid.a with $cc (under a minute)"
+cp -a "$src_dir" "$tmp/src"
+cd "$tmp/src"
+# Debian's patches leave configure.ac and a Makefile.am newer than the
+# generated files (they only add an install option for programs), and make
+# would then want to rerun automake.  The release tarball's generated files
+# serve the libraries as they are: mark them current instead.
+touch aclocal.m4 configure config.h.in
+find . -name Makefile.in -exec touch {} +
+# An empty pkg-config search path: configure must not find the glibc
+# system's .pc files (libselinux, libcryptsetup, ...) and link them into
+# a musl build.
+mkdir "$tmp/no-pkgconfig"
+PKG_CONFIG_LIBDIR=$tmp/no-pkgconfig PKG_CONFIG_PATH='' \
+	CC=$cc CFLAGS="${cflags[*]} -idirafter $kh" \
+	./configure --prefix="$prefix" "${configure_args[@]}" >"$tmp/configure.log" 2>&1 ||
+	{ tail -30 "$tmp/configure.log" >&2; die "configure failed (log: the last lines above)"; }
+make -j"$(nproc)" >"$tmp/make.log" 2>&1 ||
+	{ grep -m5 -E 'error|Error' "$tmp/make.log" >&2 || true; tail -20 "$tmp/make.log" >&2; die "make failed"; }
+# Staged, then moved into place whole: an interrupted run leaves no half prefix.
+make install DESTDIR="$tmp/stage" >"$tmp/install.log" 2>&1 ||
+	{ tail -20 "$tmp/install.log" >&2; die "make install failed"; }
+stage=$tmp/stage$prefix
+# Headers, archives and .pc files are the whole point; libtool's .la files
+# and the man pages are not wanted.
+rm -rf "${stage:?}/share" "${stage:?}/bin" "${stage:?}/sbin"
+find "$stage/lib" -name '*.la' -delete
+for f in lib/libmount.a lib/libblkid.a lib/pkgconfig/mount.pc lib/pkgconfig/blkid.pc \
+	include/libmount/libmount.h include/blkid/blkid.h; do
+	[ -f "$stage/$f" ] || die "the build installed no $f"
+done
+
+# --- a fully static program links and runs (musl only) --------------------
+if [ "$flavour" = musl ]; then
+	cat >"$tmp/selftest.c" <<-'EOF'
+		#include <stdio.h>
+		#include <libmount.h>
+		int main(void)
+		{
+			struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+			struct libmnt_fs *fs = NULL;
+			if (!tb)
+				return 2;
+			if (mnt_table_get_root_fs(tb, &fs) != 0 || !fs)
+				return 3;
+			printf("root: id %d parent %d\n", mnt_fs_get_id(fs), mnt_fs_get_parent_id(fs));
+			mnt_unref_table(tb);
+			return 0;
+		}
+	EOF
+	"$cc" -static -o "$tmp/selftest" "$tmp/selftest.c" -I"$stage/include/libmount" \
+		-L"$stage/lib" -lmount -lblkid 2>"$tmp/selftest.log" ||
+		{ cat "$tmp/selftest.log" >&2; die "a static musl program does not link against the new libmount.a"; }
+	if [ -r /proc/self/mountinfo ]; then
+		"$tmp/selftest" >&2 || die "the static self-test program failed (status $?)"
+	fi
+fi
+
+# A meson machine file for the static build: the compiler, and pkg-config
+# confined to this prefix (PKG_CONFIG_LIBDIR, not _PATH: nothing falls back
+# to the glibc system's mount.pc).
+cat >"$stage/meson-native.ini" <<EOF
+# Written by pivotwrap's tools/build-static-libmount.sh.
+#   meson setup build-static --native-file $prefix/meson-native.ini -Dstatic=true -Dtests=false
+[binaries]
+c = '$cc'
+pkg-config = 'pkg-config'
+
+[properties]
+pkg_config_libdir = ['$prefix/lib/pkgconfig']
+EOF
+printf '%s\n' "$recipe" "util-linux $(sed -n 's/^util-linux (\([^)]*\)).*/\1/p;q' "$src_dir/debian/changelog")" \
+	"cc $cc ($("$cc" -dumpversion))" >"$stage/.pivotwrap-recipe"
+rm -rf "$prefix.old"
+[ ! -e "$prefix" ] || mv "$prefix" "$prefix.old"
+mv "$stage" "$prefix"
+rm -rf "$prefix.old"
+log "installed in $prefix"
 echo "$prefix"
