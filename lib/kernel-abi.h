@@ -35,6 +35,7 @@
 #define PW_AT_NO_AUTOMOUNT      0x800
 #define PW_AT_STATX_DONT_SYNC   0x4000
 
+#define PW_STATX_INO            0x00000100U
 #define PW_STATX_MNT_ID         0x00001000U  /* Linux 5.8  */
 #define PW_STATX_MNT_ID_UNIQUE  0x00004000U  /* Linux 6.8  */
 #define PW_STATX_ATTR_MOUNT_ROOT 0x00002000ULL /* Linux 5.8 */

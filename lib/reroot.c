@@ -62,7 +62,7 @@ static int check_chroot_propagation(const struct pw_root_info *info)
 	if (info->is_mount_root)
 		return 0;
 	if (!info->propagation_known) {
-		pw_error(0, "make it private before the chroot, e.g. 'unshare --mount --propagation private', or use Linux 6.8 or later",
+		pw_error(0, "Linux 6.8 or later can tell; or make the directory a mount before the chroot, 'mount --bind DIR DIR', and no re-root is needed",
 			 "cannot tell whether the mount holding the root directory is shared: it is outside the root and only statmount(2) can see it");
 		return -1;
 	}
@@ -96,9 +96,21 @@ static int check_new_root(const struct pw_root_info *old)
 	return 0;
 }
 
+/* The identity of the working directory: device and inode. */
+static int stat_cwd(struct pw_statx *stx)
+{
+	memset(stx, 0, sizeof(*stx));
+	if (pw_sys_statx(".", PW_STATX_INO, stx) < 0) {
+		pw_error(errno, NULL, "cannot stat the working directory");
+		return -1;
+	}
+	return 0;
+}
+
 int pw_reroot(const struct pw_root_info *info)
 {
 	char cwd[PATH_MAX];
+	struct pw_statx before, after;
 
 	/* The old working directory lies on the old root; the same path in the
 	 * new root names the same directory of the bound copy. */
@@ -107,6 +119,8 @@ int pw_reroot(const struct pw_root_info *info)
 			 "cannot get the current working directory");
 		return -1;
 	}
+	if (stat_cwd(&before) < 0)
+		return -1;
 
 	pw_verbose("unshare(CLONE_NEWNS)");
 	if (pw_sys_unshare(CLONE_NEWNS) < 0) {
@@ -150,6 +164,17 @@ int pw_reroot(const struct pw_root_info *info)
 	pw_verbose("chdir(%s)", cwd);
 	if (pw_sys_chdir(cwd) < 0) {
 		pw_error(errno, NULL, "cannot return to the working directory %s", cwd);
+		return -1;
+	}
+	/* The path can name another directory than the one we were in: a
+	 * mount may have been put on top of it since.  Running the command
+	 * elsewhere than it was started is worse than not running it. */
+	if (stat_cwd(&after) < 0)
+		return -1;
+	if (after.stx_dev_major != before.stx_dev_major || after.stx_dev_minor != before.stx_dev_minor ||
+	    after.stx_ino != before.stx_ino) {
+		pw_error(0, "a mount covers it; change to a directory that is not covered",
+			 "the working directory %s cannot be reached in the new root", cwd);
 		return -1;
 	}
 	return 0;

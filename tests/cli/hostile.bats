@@ -53,9 +53,10 @@ chroot_and_compare() {
 
 @test "each other failing step of a real re-root: exit 125, table unchanged" {
 	local step
-	# call:occurrence -- the 2nd statx is the check of the new root, the
-	# 2nd chdir the return to the working directory.
-	for step in unshare:1 chdir:1 chroot:1 statx:2 chdir:2; do
+	# call:occurrence -- statx: 1 detection, 2 the working directory,
+	# 3 the check of the new root, 4 the working directory again; the 2nd
+	# chdir is the return to the working directory.
+	for step in unshare:1 chdir:1 chroot:1 statx:2 statx:3 statx:4 chdir:2; do
 		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
 			-e trace="${step%:*}" -e inject="${step%:*}:error=EACCES:when=${step#*:}" \
 			/bin/prepare-root -- /bin/echo ran

@@ -124,6 +124,12 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	[ "$output" = "prepare-root: the mount holding the root directory is shared: a bind mount on it would appear in the caller's mount namespace (make it private before the chroot, e.g. 'mount --make-rprivate /' or 'unshare --mount --propagation private')" ]
 }
 
+@test "a working directory covered by a mount since is refused, not swapped for another" {
+	run -125 --separate-stderr in_chroot /bin/sh -c 'cd /work/sub && mount -t tmpfs tmpfs /work/sub && exec /bin/prepare-root -- /bin/pwd'
+	[ -z "$output" ]
+	[ "$stderr" = "prepare-root: the working directory /work/sub cannot be reached in the new root (a mount covers it; change to a directory that is not covered)" ]
+}
+
 @test "a command missing in the new root exits 127 after the re-root" {
 	run -127 --separate-stderr in_chroot /bin/prepare-root -- /no/such/command
 	[ "$stderr" = "prepare-root: failed to execute '/no/such/command': No such file or directory" ]

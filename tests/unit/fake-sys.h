@@ -33,8 +33,11 @@ struct fake_kernel {
 	int fail_nth;			/* ... on its n-th use (1 = first) */
 	int fail_errno;
 
-	struct pw_statx statx[4];	/* successive statx answers; the last repeats */
+	struct pw_statx statx[4];	/* successive answers for "/"; the last repeats */
 	int nstatx;
+	int root_statx_calls;
+	struct pw_statx cwd_statx[2];	/* answers for "." (before, after); zero: same dir */
+	int cwd_statx_calls;
 	struct pw_statmount statmount;
 	const char *cwd;
 	bool no_cap_sys_admin;

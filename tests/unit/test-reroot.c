@@ -36,7 +36,7 @@ static const struct pw_root_info chroot_dir = {
 };
 
 /* Where a refusal must stop: in our own namespace, before any mount. */
-static const char *const before_any_mount[] = { "getcwd", UNSHARE };
+static const char *const before_any_mount[] = { "getcwd", "statx(.)", UNSHARE };
 
 static int setup(void **state)
 {
@@ -56,8 +56,8 @@ static void assert_log(const char *const *expected, int n)
 static void test_rootfs_sequence(void **state)
 {
 	static const char *const expected[] = {
-		"getcwd", UNSHARE, "mount(none,/,rprivate)", "mount(/,/,rbind)",
-		"chdir(/..)", "chroot(.)", "statx(/)", "chdir(/run/bundle)",
+		"getcwd", "statx(.)", UNSHARE, "mount(none,/,rprivate)", "mount(/,/,rbind)",
+		"chdir(/..)", "chroot(.)", "statx(/)", "chdir(/run/bundle)", "statx(.)",
 	};
 
 	(void) state;
@@ -71,8 +71,8 @@ static void test_rootfs_sequence(void **state)
 static void test_chroot_directory_sequence(void **state)
 {
 	static const char *const expected[] = {
-		"getcwd", UNSHARE, "mount(/,/,rbind)", "chdir(/..)", "chroot(.)",
-		"mount(none,/,rprivate)", "statx(/)", "chdir(/run/bundle)",
+		"getcwd", "statx(.)", UNSHARE, "mount(/,/,rbind)", "chdir(/..)", "chroot(.)",
+		"mount(none,/,rprivate)", "statx(/)", "chdir(/run/bundle)", "statx(.)",
 	};
 
 	(void) state;
@@ -93,7 +93,7 @@ static void test_chroot_in_shared_mount_refused(void **state)
 		"prepare-root: the mount holding the root directory is shared: a bind mount on it "
 		"would appear in the caller's mount namespace (make it private before the chroot, "
 		"e.g. 'mount --make-rprivate /' or 'unshare --mount --propagation private')\n");
-	assert_log(before_any_mount, 2);
+	assert_log(before_any_mount, 3);
 }
 
 static void test_chroot_with_unknown_propagation_refused(void **state)
@@ -105,7 +105,7 @@ static void test_chroot_with_unknown_propagation_refused(void **state)
 	capture_stderr_start();
 	assert_int_equal(pw_reroot(&info), -1);
 	assert_non_null(strstr(capture_stderr_end(), "cannot tell whether the mount holding the root directory is shared"));
-	assert_log(before_any_mount, 2);
+	assert_log(before_any_mount, 3);
 }
 
 /* The new root must be a different mount root, or the command would run
@@ -134,6 +134,8 @@ static const struct fault rootfs_faults[] = {
 	{ FAKE_GETCWD, 1, ENOENT, "getcwd",
 	  "prepare-root: cannot get the current working directory: No such file or directory "
 	  "(it was removed, or lies outside the root directory)\n" },
+	{ FAKE_STATX, 1, EACCES, "statx(.)",
+	  "prepare-root: cannot stat the working directory: Permission denied\n" },
 	{ FAKE_UNSHARE, 1, EPERM, UNSHARE,
 	  "prepare-root: cannot create a mount namespace: unshare(CLONE_NEWNS): Operation not permitted "
 	  "(prepare-root needs CAP_SYS_ADMIN: run it as root)\n" },
@@ -146,7 +148,7 @@ static const struct fault rootfs_faults[] = {
 	{ FAKE_CHROOT, 1, EPERM, "chroot(.)",
 	  "prepare-root: cannot change root to the new root: chroot .: Operation not permitted "
 	  "(prepare-root needs CAP_SYS_CHROOT)\n" },
-	{ FAKE_STATX, 1, EIO, "statx(/)",
+	{ FAKE_STATX, 2, EIO, "statx(/)",
 	  "prepare-root: cannot stat the new root directory /: Input/output error\n" },
 	{ FAKE_CHDIR, 2, ENOENT, "chdir(/run/bundle)",
 	  "prepare-root: cannot return to the working directory /run/bundle: No such file or directory\n" },
@@ -183,6 +185,22 @@ static void test_fault(void **state)
 	}
 }
 
+/* A mount put on the working directory since: the same path now names
+ * another directory, and the command must not run there. */
+static void test_covered_working_directory(void **state)
+{
+	(void) state;
+	fake.statx[fake.nstatx++] = fake_statx_answer(24, false, true);
+	fake.cwd_statx[0].stx_ino = 292;
+	fake.cwd_statx[1].stx_ino = 1;
+	capture_stderr_start();
+	assert_int_equal(pw_reroot(&rootfs), -1);
+	assert_string_equal(capture_stderr_end(),
+		"prepare-root: the working directory /run/bundle cannot be reached in the new root "
+		"(a mount covers it; change to a directory that is not covered)\n");
+	assert_string_equal(fake.log[fake.nlog - 1], "statx(.)");
+}
+
 /* The chroot-directory order has its own private step to fail. */
 static void test_chroot_directory_private_fault(void **state)
 {
@@ -203,22 +221,23 @@ int main(void)
 {
 	enum { NFAULTS = sizeof(rootfs_faults) / sizeof(rootfs_faults[0]) };
 	static char names[NFAULTS][64];
-	struct CMUnitTest tests[NFAULTS + 6] = {
+	struct CMUnitTest tests[NFAULTS + 7] = {
 		cmocka_unit_test_setup(test_rootfs_sequence, setup),
 		cmocka_unit_test_setup(test_chroot_directory_sequence, setup),
 		cmocka_unit_test_setup(test_chroot_in_shared_mount_refused, setup),
 		cmocka_unit_test_setup(test_chroot_with_unknown_propagation_refused, setup),
 		cmocka_unit_test_setup(test_reroot_that_did_not_take, setup),
 		cmocka_unit_test_setup(test_chroot_directory_private_fault, setup),
+		cmocka_unit_test_setup(test_covered_working_directory, setup),
 	};
 
 	for (size_t i = 0; i < NFAULTS; i++) {
 		snprintf(names[i], sizeof(names[i]), "fault: %s fails", rootfs_faults[i].failed_entry);
-		tests[6 + i] = (struct CMUnitTest) {
+		tests[7 + i] = (struct CMUnitTest) {
 			.name = names[i],
 			.test_func = test_fault,
 			.initial_state = (void *) &rootfs_faults[i],
 		};
 	}
-	return _cmocka_run_group_tests("reroot", tests, NFAULTS + 6, NULL, NULL);
+	return _cmocka_run_group_tests("reroot", tests, NFAULTS + 7, NULL, NULL);
 }
