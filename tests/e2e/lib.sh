@@ -27,8 +27,10 @@ pw_kernel() {
 		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
 		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
 	pw_log "fetching the $suite cloud kernel"
-	apt-get "${opts[@]}" update >"$apt_dir/update.log" 2>&1 ||
-		{ cat "$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
+	# --error-on=any: an unreachable mirror is an error, not a warning
+	# followed by an empty package list.
+	apt-get "${opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 ||
+		{ cat "$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed ($PW_MIRROR)"; }
 	meta=$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 | sed -n 's/^Depends: //p' | head -n1)
 	image=$(tr ',' '\n' <<<"$meta" | grep -o 'linux-image-[0-9][^ ]*' | head -n1)
 	[ -n "$image" ] || pw_die "no linux-image dependency of linux-image-cloud-amd64 in $suite"

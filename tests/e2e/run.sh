@@ -5,6 +5,8 @@
 #
 #   tests/e2e/run.sh [--kernel bookworm|trixie|sid|all] [--scenario NAME]...
 #                    [--keep DIR] [--prepare-root PATH]
+#
+# Ends with "N passed, N failed"; exits non-zero on any failure.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,10 @@ kernels=bookworm
 scenarios=()
 keep=""
 prepare_root=""
-boot_timeout=${PW_E2E_BOOT_TIMEOUT:-600}
+# Per boot, on the host: the guest limits each scenario itself
+# (PW_E2E_SCENARIO_TIMEOUT, 60 s); this catches a guest that hangs anyway.
+boot_timeout=${PW_E2E_BOOT_TIMEOUT:-300}
+scenario_timeout=${PW_E2E_SCENARIO_TIMEOUT:-60}
 
 usage() {
 	sed -n 's/^#   //p' "$0" >&2
@@ -23,32 +28,74 @@ usage() {
 }
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) kernels=$2; shift 2 ;;
-	--scenario) scenarios+=("$2"); shift 2 ;;
-	--keep) keep=$2; shift 2 ;;
-	--prepare-root) prepare_root=$2; shift 2 ;;
+	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
+	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "e2e: unknown argument $1" >&2; usage ;;
 	esac
 done
+# "all", or one or more names (space- or comma-separated).
 [ "$kernels" = all ] && kernels="bookworm trixie sid"
-[ "$(id -u)" -eq 0 ] || pw_die "run as root (the image holds root-owned device nodes and setuid-free binaries)"
+kernels=${kernels//,/ }
+for k in $kernels; do
+	case $k in bookworm|trixie|sid) ;; *) echo "e2e: unknown kernel $k (bookworm, trixie, sid, all)" >&2; usage ;; esac
+done
+
+# The scenario names come from the guest's list; pid1 has a boot of its own.
+all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
+	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+[ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios pid1"
+main=()
+want_pid1=false
+for s in "${scenarios[@]}"; do
+	if [ "$s" = pid1 ]; then want_pid1=true
+	elif [[ " $all_scenarios " == *" $s "* ]]; then main+=("$s")
+	else echo "e2e: unknown scenario $s (known: $all_scenarios pid1)" >&2; exit 2; fi
+done
+
+passed=0
+failed=0
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+# fatal NAME WHY: the suite cannot run at all; say so as a failure, never
+# as a success or a skip.
+fatal() {
+	echo "FAIL $1: $2"
+	failed=$((failed + 1))
+	summary || exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fatal setup "run as root (the image holds root-owned files and device nodes)"
+for tool in qemu-system-x86_64:qemu-system-x86 crun:crun runc:runc bwrap:bubblewrap cpio:cpio \
+	gcc:gcc busybox:busybox-static python3:python3 apt-get:apt dpkg-deb:dpkg; do
+	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
+done
+# The image runs busybox without a C library: it must be the static one.
+if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
 if [ -z "$prepare_root" ]; then
 	pw_log "building prepare-root"
-	meson setup "$work/build" "$here/../.." -Dtests=false -Dman=disabled >/dev/null
-	ninja -C "$work/build" prepare-root >/dev/null
+	if ! { meson setup "$work/build" "$here/../.." -Dtests=false -Dman=disabled &&
+		ninja -C "$work/build" prepare-root; } > "$work/build.log" 2>&1; then
+		tail -n 40 "$work/build.log" | sed 's/^/  | /'
+		fatal build "prepare-root does not build"
+	fi
 	prepare_root=$work/build/prepare-root
 fi
-[ -x "$prepare_root" ] || pw_die "no prepare-root binary at $prepare_root"
-for tool in crun runc bwrap cpio gcc busybox; do
-	command -v "$tool" >/dev/null || pw_die "$tool missing: apt-get install crun runc bubblewrap cpio gcc busybox-static"
-done
+[ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
 
-# A bundle whose container prints what only a container in its own PID and
-# UTS namespaces can print: PID 1 and the configured hostname.
+# make_bundle DIR EXTRA_CAP ARGS...: an OCI bundle from "crun spec", with a
+# busybox rootfs, no terminal, no network namespace (nothing to set up in
+# the guest) and the hostname "inside", running ARGS.
 make_bundle() {
 	local dir=$1 caps_extra=$2
 	shift 2
@@ -63,7 +110,6 @@ c["process"]["terminal"] = False
 c["process"]["args"] = args
 c["hostname"] = "inside"
 c["root"]["readonly"] = False
-# No network namespace setup in the guest: keep it simple and fast.
 c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
 if caps_extra:
     for k in ("bounding", "effective", "permitted"):
@@ -84,43 +130,54 @@ build_image() {
 	pw_copy_binary "$root" "$(command -v bwrap)" /bin/bwrap
 	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh} "$root/e2e/"
 	mv "$root/e2e/init" "$root/init"
+	# The container prints what only a container in its own PID and UTS
+	# namespaces can print.
 	# shellcheck disable=SC2016 # expanded by the container's shell
 	make_bundle "$root/bundle" "" /bin/sh -c 'echo CONTAINER pid=$$ host=$(hostname)'
 	make_bundle "$root/bundle-probe" CAP_SYS_CHROOT /bin/probe
-	gcc -static -O2 -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
+	gcc -static -O2 -Wall -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
+	# What an escaped container would see, and a contained one never.
 	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"
 	if ! ldd "$prepare_root" >/dev/null 2>&1; then
 		# A static prepare-root must not need a single shared library.
 		if find "$root" -name 'libmount.so*' -o -name 'libblkid.so*' | grep -q .; then
-			pw_die "static prepare-root, yet libmount is in the image"
+			fatal image "static prepare-root, yet libmount is in the image"
 		fi
 		pw_log "prepare-root is static: the image has no libmount or libblkid"
 	fi
 	pw_cpio "$root" "$work/initrd.gz"
-	pw_log "initramfs: $(du -h "$work/initrd.gz" | cut -f1)"
+	pw_log "initramfs: $(du -h "$work/initrd.gz" | cut -f1) in $((SECONDS - t_build))s"
 }
 
-passed=0
-failed=0
+# show_tail LOG: the end of the console, for a guest that hung or died.
+show_tail() {
+	echo "  | last 40 console lines:"
+	tail -n 40 "$1" | sed 's/^/  | /'
+}
 
-# boot KERNEL_PATH LABEL CMDLINE EXPECTED...: boot once, judge the results
-# of the EXPECTED scenarios.
+# boot KERNEL_PATH LABEL CMDLINE EXPECTED...: boot once, judge the EXPECTED
+# scenarios from the console.  Only an "E2E: PASS name" line from a guest
+# that booted and reported every selected scenario counts as a pass.
 boot() {
-	local kernel=$1 label=$2 cmdline=$3 log status s
+	local kernel=$1 label=$2 cmdline=$3 log status s t0=$SECONDS tail_shown=false
 	shift 3
 	log=$work/console-$label.log
 	pw_log "booting $label: $*"
-	local t0=$SECONDS
 	status=0
-	pw_boot "$kernel" "$work/initrd.gz" "$cmdline" "$log" "$boot_timeout" || status=$?
+	pw_boot "$kernel" "$work/initrd.gz" "pw.timeout=$scenario_timeout $cmdline" "$log" "$boot_timeout" || status=$?
 	pw_log "$label: QEMU exited $status after $((SECONDS - t0))s"
-	[ -n "$keep" ] && { mkdir -p "$keep"; cp "$log" "$keep/"; cp "$work/initrd.gz" "$keep/initrd.gz"; }
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		cp "$log" "$keep/"
+		cp "$work/initrd.gz" "$keep/initrd.gz"
+	fi
 	tr -d '\r' < "$log" > "$log.txt"
 	grep '^E2E: \(INFO\|REPORT\)' "$log.txt" | sed "s/^E2E: /  [$label] /" || true
+	[ "$status" -eq 124 ] && echo "  [$label] QEMU killed after ${boot_timeout}s: the guest hung"
 	# (unanchored: the firmware's escape sequences share the first line)
 	if ! grep -q 'E2E: BOOTED' "$log.txt"; then
-		echo "FAIL $label: the guest never reached /init (QEMU status $status); last console lines:"
-		tail -n 40 "$log.txt" | sed 's/^/  | /'
+		echo "FAIL $label: the guest never reached /init (QEMU status $status)"
+		show_tail "$log.txt"
 		failed=$((failed + $#))
 		return
 	fi
@@ -128,37 +185,40 @@ boot() {
 		if grep -qx "E2E: PASS $s" "$log.txt"; then
 			echo "PASS $s [$label]"
 			passed=$((passed + 1))
+			continue
+		fi
+		echo "FAIL $s [$label]"
+		failed=$((failed + 1))
+		if grep -qx "E2E: FAIL $s" "$log.txt"; then
+			# The scenario's evidence, as the guest printed it.
+			awk -v s="$s" '$0 == "E2E: START " s {on=1; next} on && /^E2E: (PASS|FAIL) / {exit} on' "$log.txt" |
+				sed 's/^E2E-LOG: //; s/^/  | /' | tail -n 80
 		else
-			echo "FAIL $s [$label]"
-			failed=$((failed + 1))
-			# The scenario's evidence, or the end of the console if it never finished.
-			if grep -qx "E2E: FAIL $s" "$log.txt"; then
-				awk -v s="$s" '$0 == "E2E: START " s {on=1; next} on && /^E2E: (PASS|FAIL) / {exit} on' "$log.txt" |
-					sed 's/^E2E-LOG: //; s/^/  | /' | tail -n 60
-			else
-				echo "  | no result: the guest hung or crashed (QEMU status $status); last console lines:"
-				tail -n 40 "$log.txt" | sed 's/^/  | /'
-			fi
+			echo "  | no result: the guest hung or died in or before it (QEMU status $status)"
+			$tail_shown || show_tail "$log.txt"
+			tail_shown=true
 		fi
 	done
-	grep -q '^E2E: DONE' "$log.txt" || { echo "FAIL $label: the guest did not finish"; failed=$((failed + 1)); }
+	# The guest must have run exactly what was selected: nothing vacuous.
+	local done_line
+	done_line=$(grep -o '^E2E: DONE [0-9]*' "$log.txt" || true)
+	if [ "$done_line" != "E2E: DONE $#" ]; then
+		echo "FAIL $label: the guest did not finish with 'E2E: DONE $#' (got '${done_line:-nothing}')"
+		$tail_shown || show_tail "$log.txt"
+		failed=$((failed + 1))
+	fi
 }
 
-all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' | sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
-[ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios pid1"
-main=()
-want_pid1=false
-for s in "${scenarios[@]}"; do
-	if [ "$s" = pid1 ]; then want_pid1=true
-	elif [[ " $all_scenarios " == *" $s "* ]]; then main+=("$s")
-	else pw_die "unknown scenario $s (known: $all_scenarios pid1)"; fi
-done
-
+t_build=$SECONDS
 build_image
 for k in $kernels; do
-	case $k in bookworm|trixie|sid) ;; *) pw_die "unknown kernel $k (bookworm, trixie, sid, all)" ;; esac
-	kernel=$(pw_kernel "$k") || { echo "FAIL kernel-$k: could not get the $k kernel"; failed=$((failed + 1)); continue; }
 	t0=$SECONDS
+	if ! kernel=$(pw_kernel "$k"); then
+		echo "FAIL kernel-$k: could not get the $k kernel (see above); none of its scenarios ran"
+		failed=$((failed + 1))
+		continue
+	fi
+	pw_log "$k: $(cat "$(dirname "$kernel")/package" 2>/dev/null || echo "$kernel")"
 	if [ ${#main[@]} -gt 0 ]; then
 		boot "$kernel" "$k" "pw.scenarios=$(IFS=,; echo "${main[*]}")" "${main[@]}"
 	fi
@@ -167,6 +227,5 @@ for k in $kernels; do
 	fi
 	pw_log "$k: $((SECONDS - t0))s"
 done
-
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ -n "$keep" ] && pw_log "kept the initramfs and the console logs in $keep"
+summary
