@@ -1,77 +1,167 @@
 #!/usr/bin/env bats
-# The initramfs-tools hook and the dracut module put a working prepare-root
-# into a real image built by the real tools.
+# The initramfs-tools hook and the dracut module, as meson installs them,
+# put a working prepare-root into images built by the real tools.
+#
+# Nothing on the machine changes: mkinitramfs runs in a private mount
+# namespace where /lib/modules and /boot are empty tmpfs mounts holding a
+# made-up kernel version (mkinitramfs wants /lib/modules/VERSION and
+# /boot/config-VERSION, and no kernel is needed to build an image without
+# modules); dracut, which conflicts with initramfs-tools on Debian, runs
+# from its unpacked dracut-core package (cached in ${PIVOTWRAP_CACHE}).
+# The hook and the module copy PREPARE_ROOT_BINARY, the binary built here,
+# instead of <sbindir>/prepare-root.
 
-load ../cli/helpers
+load helpers
 
-TOP=$BATS_TEST_DIRNAME/../..
-# mkinitramfs wants /lib/modules/VERSION and /boot/config-VERSION; a
-# version that no kernel uses, created here and removed in teardown.
 KVER=0.0.0-pivotwrap-test
 
 setup() {
 	require_root
+	# One build per file, installed as a distribution would (--prefix=/usr).
+	DEST=$BATS_FILE_TMPDIR/dest
+	if [ ! -x "$DEST/usr/sbin/prepare-root" ]; then
+		need meson meson
+		meson_install "$BATS_FILE_TMPDIR/build" "$DEST" --prefix=/usr \
+			-Dinitramfs_tools=true -Ddracut=true
+	fi
+	BINARY=$DEST/usr/sbin/prepare-root
+	HOOK=$DEST/usr/share/initramfs-tools/hooks/prepare-root
+	MODULE=$DEST/usr/lib/dracut/modules.d/90prepare-root
 }
 
-teardown() {
-	rm -rf "/lib/modules/$KVER" "/boot/config-$KVER"
-}
-
-need() {
-	command -v "$1" >/dev/null && return 0
-	[ "${CI:-}" = true ] && { echo "$1 missing, and CI installs $2" >&3; return 1; }
-	skip "$1 missing (SKIPPED: apt-get install $2)"
-}
-
-@test "initramfs-tools: mkinitramfs puts prepare-root and its libraries into the image, and it runs there" {
-	need mkinitramfs initramfs-tools
-	local conf=$BATS_TEST_TMPDIR/conf img=$BATS_TEST_TMPDIR/initrd.img
-	mkdir -p "$conf/hooks" "$conf/scripts" "$conf/conf.d" "/lib/modules/$KVER"
+# mkinitramfs_private IMAGE: mkinitramfs -d CONFDIR with our hook as the
+# only extra hook, in a private mount namespace (see above).
+mkinitramfs_private() {
+	local img=$1 conf=$BATS_TEST_TMPDIR/conf
+	mkdir -p "$conf/hooks" "$conf/scripts" "$conf/conf.d" "$BATS_TEST_TMPDIR/tmp"
 	cp /etc/initramfs-tools/initramfs.conf "$conf/"
 	sed -i 's/^MODULES=.*/MODULES=list/' "$conf/initramfs.conf"
-	touch "$conf/modules" /lib/modules/$KVER/modules.{order,builtin,builtin.modinfo}
-	printf 'CONFIG_BLK_DEV_INITRD=y\nCONFIG_RD_GZIP=y\n' > "/boot/config-$KVER"
-	sed 's|@SBINDIR@|/usr/sbin|' "$TOP/initramfs-tools/prepare-root.hook.in" > "$conf/hooks/prepare-root"
-	chmod +x "$conf/hooks/prepare-root"
+	touch "$conf/modules"
+	cp -p "$HOOK" "$conf/hooks/prepare-root"
+	cat > "$BATS_TEST_TMPDIR/in-namespace.sh" <<-'EOF'
+		set -e
+		modules=$(readlink -f /lib/modules)
+		mount -t tmpfs pivotwrap-test "$modules"
+		mount -t tmpfs pivotwrap-test /boot
+		mkdir "$modules/$KVER"
+		touch "$modules/$KVER/modules.order" "$modules/$KVER/modules.builtin" \
+			"$modules/$KVER/modules.builtin.modinfo"
+		printf 'CONFIG_BLK_DEV_INITRD=y\nCONFIG_RD_GZIP=y\n' > "/boot/config-$KVER"
+		exec mkinitramfs -d "$CONF" -o "$IMG" "$KVER"
+	EOF
+	KVER=$KVER CONF=$conf IMG=$img TMPDIR=$BATS_TEST_TMPDIR/tmp \
+		unshare --mount --propagation private sh "$BATS_TEST_TMPDIR/in-namespace.sh"
+}
 
-	PREPARE_ROOT_BINARY=$PREPARE_ROOT run -0 mkinitramfs -d "$conf" -o "$img" "$KVER"
+@test "initramfs-tools: the installed hook is POSIX sh and answers prereqs" {
+	[ -x "$HOOK" ]
+	run -0 sh -n "$HOOK"
+	if command -v dash >/dev/null; then run -0 dash -n "$HOOK"; fi
+	run -0 "$HOOK" prereqs
+	[ "$output" = "" ]
+	grep -q '^prepare_root=${PREPARE_ROOT_BINARY:-/usr/sbin/prepare-root}$' "$HOOK"
+	grep -q '^copy_exec "$prepare_root" /usr/sbin/prepare-root$' "$HOOK"
+}
+
+@test "initramfs-tools: mkinitramfs puts prepare-root and libmount into the image, and it runs there" {
+	need mkinitramfs initramfs-tools
+	need unshare util-linux
+	local img=$BATS_TEST_TMPDIR/initrd.img
+	PREPARE_ROOT_BINARY=$BINARY run -0 mkinitramfs_private "$img"
+	echo "$output"
+
 	run -0 lsinitramfs "$img"
-	[[ "$output" == *$'\nusr/sbin/prepare-root\n'* ]]
+	[[ $'\n'"$output"$'\n' == *$'\nusr/sbin/prepare-root\n'* ]]
 	[[ "$output" == *"/libmount.so.1"* ]]
 
-	unmkinitramfs "$img" "$BATS_TEST_TMPDIR/unpacked"
 	local dir=$BATS_TEST_TMPDIR/unpacked
+	run -0 unmkinitramfs "$img" "$dir"
 	[ -d "$dir/main" ] && dir=$dir/main
+	cmp "$BINARY" "$dir/usr/sbin/prepare-root"
 	run -0 chroot "$dir" /usr/sbin/prepare-root --version
+	[[ "$output" == "prepare-root from pivotwrap "* ]]
+	# Nothing of the made-up kernel is left on the machine.
+	[ ! -e "/lib/modules/$KVER" ]
+	[ ! -e "/boot/config-$KVER" ]
+}
+
+@test "initramfs-tools: without the binary the hook warns and the image still builds" {
+	need mkinitramfs initramfs-tools
+	need unshare util-linux
+	local img=$BATS_TEST_TMPDIR/initrd.img
+	PREPARE_ROOT_BINARY=/nonexistent/prepare-root run -0 mkinitramfs_private "$img"
+	[[ "$output" == *"prepare-root hook: /nonexistent/prepare-root is missing"* ]]
+	run -0 lsinitramfs "$img"
+	[[ "$output" != *"usr/sbin/prepare-root"* ]]
+}
+
+# dracut_root: dracut-core of the apt sources, unpacked (never installed).
+dracut_root() {
+	local cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}/dracut version dir tmp
+	version=$(apt-cache show --no-all-versions dracut-core 2>/dev/null | sed -n 's/^Version: //p')
+	if [ -z "$version" ]; then
+		echo "apt knows no dracut-core (run apt-get update)" >&2
+		return 1
+	fi
+	dir=$cache/dracut-core_$version
+	if [ ! -x "$dir/usr/bin/dracut" ]; then
+		mkdir -p "$cache"
+		tmp=$(mktemp -d "$cache/.download.XXXXXX")
+		(cd "$tmp" && apt-get download "dracut-core=$version") >&2 &&
+			dpkg-deb -x "$tmp"/dracut-core_*.deb "$tmp/root" &&
+			rm -rf "$dir" && mv "$tmp/root" "$dir"
+		rm -rf "$tmp"
+	fi
+	[ -x "$dir/usr/bin/dracut" ] && echo "$dir"
+}
+
+# run_dracut ARG...: that dracut, with our module beside its own, no
+# configuration of the machine, and PREPARE_ROOT_BINARY passed through.
+run_dracut() {
+	local base=$BATS_TEST_TMPDIR/dracut
+	if [ ! -d "$base" ]; then
+		cp -a "$DRACUT/usr/lib/dracut" "$base"
+		cp -a "$MODULE" "$base/modules.d/"
+		mkdir -p "$BATS_TEST_TMPDIR/dracut.conf.d"
+		touch "$BATS_TEST_TMPDIR/dracut.conf"
+	fi
+	dracutbasedir=$base "$DRACUT/usr/bin/dracut" \
+		--conf "$BATS_TEST_TMPDIR/dracut.conf" --confdir "$BATS_TEST_TMPDIR/dracut.conf.d" \
+		--tmpdir "$BATS_TEST_TMPDIR" "$@"
+}
+
+@test "dracut: dracut lists 90prepare-root, includes it only when asked, and it runs in the image" {
+	need apt-get apt
+	need cpio cpio
+	run -0 bash -n "$MODULE/module-setup.sh"
+	DRACUT=$(dracut_root)
+	local img=$BATS_TEST_TMPDIR/dracut.img
+
+	PREPARE_ROOT_BINARY=$BINARY run -0 run_dracut --list-modules --no-kernel
+	[[ $'\n'"$output"$'\n' == *$'\nprepare-root\n'* ]]
+
+	# check() returns 255: not part of a default image...
+	PREPARE_ROOT_BINARY=$BINARY run -0 run_dracut --no-kernel --no-hostonly --force "$img" 0.0.0
+	[[ "$output" != *"Including module: prepare-root"* ]]
+	# ...but of one that asks for it.
+	PREPARE_ROOT_BINARY=$BINARY run -0 run_dracut --no-kernel --no-hostonly --add prepare-root --force "$img" 0.0.0
+	[[ "$output" == *"*** Including module: prepare-root ***"* ]]
+
+	dracutbasedir=$BATS_TEST_TMPDIR/dracut run -0 "$DRACUT/usr/bin/lsinitrd" "$img"
+	[[ "$output" == *" usr/sbin/prepare-root"$'\n'* ]]
+	[[ "$output" == *"/libmount.so.1"* ]]
+	mkdir "$BATS_TEST_TMPDIR/unpacked"
+	(cd "$BATS_TEST_TMPDIR/unpacked" && dracutbasedir=$BATS_TEST_TMPDIR/dracut "$DRACUT/usr/bin/lsinitrd" --unpack "$img")
+	run -0 chroot "$BATS_TEST_TMPDIR/unpacked" /usr/sbin/prepare-root --version
 	[[ "$output" == "prepare-root from pivotwrap "* ]]
 }
 
-@test "dracut: the module passes dracut's own loader and installs prepare-root" {
+@test "dracut: asked for, the module refuses to install without the binary" {
 	need apt-get apt
-	# dracut conflicts with initramfs-tools on Debian: use its package
-	# unpacked, not installed (dracut honours dracutbasedir).
-	local cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}/dracut
-	if [ ! -x "$cache/root/usr/bin/dracut" ]; then
-		mkdir -p "$cache"
-		(cd "$cache" && rm -f ./*.deb && apt-get download dracut-core >/dev/null 2>&1 && dpkg-deb -x dracut-core_*.deb root)
-	fi
-	local base=$BATS_TEST_TMPDIR/dracut img=$BATS_TEST_TMPDIR/dracut.img
-	cp -a "$cache/root/usr/lib/dracut" "$base"
-	mkdir -p "$base/modules.d/90prepare-root" "$BATS_TEST_TMPDIR/conf.d"
-	sed 's|@SBINDIR@|/usr/sbin|' "$TOP/dracut/modules.d/90prepare-root/module-setup.sh.in" \
-		> "$base/modules.d/90prepare-root/module-setup.sh"
-	touch "$BATS_TEST_TMPDIR/dracut.conf"
-
-	PREPARE_ROOT_BINARY=$PREPARE_ROOT dracutbasedir=$base run -0 "$cache/root/usr/bin/dracut" \
-		--conf "$BATS_TEST_TMPDIR/dracut.conf" --confdir "$BATS_TEST_TMPDIR/conf.d" \
-		--no-kernel --no-hostonly --modules prepare-root --force --tmpdir "$BATS_TEST_TMPDIR" "$img" 0.0.0
-	[[ "$output" == *"*** Including module: prepare-root ***"* ]]
-	dracutbasedir=$base run -0 "$cache/root/usr/bin/lsinitrd" "$img"
-	[[ "$output" == *" usr/sbin/prepare-root"* ]]
-
-	# Asked for a module whose binary is missing, dracut must refuse it.
-	PREPARE_ROOT_BINARY=/nonexistent dracutbasedir=$base run "$cache/root/usr/bin/dracut" \
-		--conf "$BATS_TEST_TMPDIR/dracut.conf" --confdir "$BATS_TEST_TMPDIR/conf.d" \
-		--no-kernel --no-hostonly --modules prepare-root --force --tmpdir "$BATS_TEST_TMPDIR" "$img.2" 0.0.0
-	[[ "$output" != *"*** Including module: prepare-root ***"* ]]
+	DRACUT=$(dracut_root)
+	PREPARE_ROOT_BINARY=/nonexistent/prepare-root run run_dracut --no-kernel --no-hostonly \
+		--modules prepare-root --force "$BATS_TEST_TMPDIR/dracut.img" 0.0.0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"'prepare-root' will not be installed, because command '/nonexistent/prepare-root' could not be found"* ]]
+	[[ "$output" != *"Including module: prepare-root"* ]]
 }
