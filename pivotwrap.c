@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "lib/exec.h"
 #include "lib/explain.h"
 #include "lib/log.h"
+#include "lib/masquerade.h"
 #include "lib/reroot.h"
 #include "lib/rootmount.h"
 
@@ -107,6 +109,35 @@ static int run_command(char *const argv[])
 	return pw_exec(argv);
 }
 
+/*
+ * Invoked through a link named runc, crun, ... (MASQUERADE in prepare-root(8)):
+ * no option is parsed, every argument is the real program's.  It is
+ * "prepare-root -- NAME ARG..." except for what it executes: the next NAME in
+ * PATH that is not prepare-root itself, with argv[0] as it came.  That is
+ * looked up first, so that a missing one leaves nothing behind.
+ */
+static int run_masquerade(char *argv[])
+{
+	char real[PATH_MAX];
+	struct pw_root_info info;
+	enum pw_verdict verdict;
+	int status;
+
+	pw_log_set_verbose(pw_masquerade_verbose());
+	status = pw_masquerade_find(pw_masquerade_name(argv[0]), real, sizeof(real));
+	if (status != 0)
+		return status;
+	if (pw_root_detect(MOUNTINFO_PATH, &info) < 0)
+		return PW_EXIT_FAILURE;
+	verdict = pw_root_verdict(&info);
+	pw_verbose("decision: %s: %s",
+		   verdict == PW_VERDICT_PIVOTABLE ? "no re-root needed" : "re-root needed",
+		   pw_verdict_reason(verdict));
+	if (verdict != PW_VERDICT_PIVOTABLE && pw_reroot(&info) < 0)
+		return PW_EXIT_FAILURE;
+	return pw_masquerade_exec(real, argv);
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
@@ -126,6 +157,8 @@ int main(int argc, char *argv[])
 		fputs(PW_PROGRAM ": refusing to run setuid or setgid; run it as root instead\n", stderr);
 		return PW_EXIT_FAILURE;
 	}
+	if (pw_masquerade_name(argv[0]))
+		return run_masquerade(argv);
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;

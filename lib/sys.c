@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -61,4 +62,14 @@ char *pw_sys_getcwd(char *buf, size_t size)
 int pw_sys_execvp(const char *file, char *const argv[])
 {
 	return execvp(file, argv);
+}
+
+unsigned long pw_sys_getauxval(unsigned long type)
+{
+	return getauxval(type);
+}
+
+int pw_sys_access(const char *path, int mode)
+{
+	return access(path, mode);
 }

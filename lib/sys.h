@@ -26,4 +26,8 @@ int pw_sys_chroot(const char *path);
 char *pw_sys_getcwd(char *buf, size_t size);
 int pw_sys_execvp(const char *file, char *const argv[]);
 
+/* For lib/masquerade.c: getauxval(3) cannot fail, 0 is "no such entry". */
+unsigned long pw_sys_getauxval(unsigned long type);
+int pw_sys_access(const char *path, int mode);
+
 #endif
