@@ -144,7 +144,7 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 }
 
 @test "same process: the PID is kept, no fork" {
-	run -0 env "PATH=$T/links1:$T/real" /bin/sh -c 'echo $$; exec runc pid'
+	run -0 timeout 20 env "PATH=$T/links1:$T/real" /bin/sh -c 'echo $$; exec runc pid'
 	[ "${#lines[@]}" -eq 2 ]
 	[ "${lines[0]}" = "${lines[1]}" ]
 }
@@ -192,7 +192,7 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 		[[ "$stderr" == *"prepare-root: masquerade: runc is ./runc"* ]]
 	done
 	# and only an empty entry is: the same PATH without one finds nothing
-	run -127 env "PATH=$T/links1" runc
+	run -127 timeout 20 env "PATH=$T/links1" runc
 }
 
 @test "a file that is not executable, and a directory, are passed over" {
@@ -244,11 +244,13 @@ make_masq_chroot() {
 
 # in_masq_chroot PROC COMMAND...: COMMAND chrooted into $CHROOT, in a private
 # mount namespace of its own, with /proc mounted inside when PROC is "proc".
+# Every run through a link has a time limit: a masquerade that ran itself
+# would loop for ever.
 in_masq_chroot() {
 	local proc=$1
 	shift
 	# shellcheck disable=SC2016 # expanded by that sh
-	unshare --mount --propagation private -- \
+	timeout 60 unshare --mount --propagation private -- \
 		sh -c 'd=$1; p=$2; shift 2; if [ "$p" = proc ]; then mount -t proc proc "$d/proc" || exit 1; fi; exec chroot "$d" "$@"' \
 		sh "$CHROOT" "$proc" "$@"
 }
@@ -321,7 +323,7 @@ same_as_real() {
 	set +e
 	"$@" > "$e.out" 2> "$e.err"
 	es=$?
-	PATH=$RT_PATH "$@" > "$a.out" 2> "$a.err"
+	PATH=$RT_PATH timeout 60 "$@" > "$a.out" 2> "$a.err"
 	as=$?
 	set -e
 	assert_same_bytes "$e.out" "$a.out"
@@ -338,7 +340,7 @@ same_as_real() {
 	same_as_real runc --help
 	same_as_real runc --root "$BATS_TEST_TMPDIR/runc" list
 	# it went through the link: verbose shows it
-	run -0 --separate-stderr env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 runc --version
+	run -0 --separate-stderr timeout 20 env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 runc --version
 	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/runc: it is prepare-root itself"* ]]
 }
 
@@ -349,7 +351,7 @@ same_as_real() {
 	same_as_real crun features
 	same_as_real crun --root "$BATS_TEST_TMPDIR/crun" state no-such-container
 	[ "$(cat "$BATS_TEST_TMPDIR/a.err")" != "" ]
-	run -0 --separate-stderr env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 crun --version
+	run -0 --separate-stderr timeout 20 env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 crun --version
 	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/crun: it is prepare-root itself"* ]]
 }
 
@@ -369,19 +371,19 @@ make_bundle() {
 lifecycle() {
 	local rt=$1 id=pw-masq-$1-$$ b=$BATS_TEST_TMPDIR/bundle
 	local opts=("--root" "$BATS_TEST_TMPDIR/$1-state" "${@:2}")
-	PATH=$RT_PATH "$rt" "${opts[@]}" create --bundle "$b" "$id" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err" ||
+	PATH=$RT_PATH timeout 60 "$rt" "${opts[@]}" create --bundle "$b" "$id" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err" ||
 		{ cat "$BATS_TEST_TMPDIR/create.err"; return 1; }
 	same_as_real "$rt" "${opts[@]}" state "$id"
 	grep -q '"status": "created"' "$BATS_TEST_TMPDIR/a.out"
-	PATH=$RT_PATH "$rt" "${opts[@]}" start "$id"
+	PATH=$RT_PATH timeout 60 "$rt" "${opts[@]}" start "$id"
 	same_as_real "$rt" "${opts[@]}" state "$id"
 	grep -q '"status": "running"' "$BATS_TEST_TMPDIR/a.out"
-	PATH=$RT_PATH "$rt" "${opts[@]}" kill "$id" KILL
+	PATH=$RT_PATH timeout 60 "$rt" "${opts[@]}" kill "$id" KILL
 	for _ in $(seq 50); do
-		PATH=$RT_PATH "$rt" "${opts[@]}" state "$id" | grep -q '"status": "stopped"' && break
+		PATH=$RT_PATH timeout 60 "$rt" "${opts[@]}" state "$id" | grep -q '"status": "stopped"' && break
 		sleep 0.1
 	done
-	PATH=$RT_PATH "$rt" "${opts[@]}" delete "$id"
+	PATH=$RT_PATH timeout 60 "$rt" "${opts[@]}" delete "$id"
 	run ! "$rt" "${opts[@]}" state "$id"
 }
 
