@@ -23,7 +23,8 @@
 # on the first run.
 #
 # The util-linux source is Debian's own, for this machine's release
-# (apt-get source through a private deb-src list on the machine's mirror:
+# (apt-get source through a private deb-src list on the Debian mirror of the
+# machine's apt sources, or $PIVOTWRAP_MIRROR: see tools/debian-mirror.sh;
 # the system's apt configuration, lists and cache are not touched), with
 # Debian's patches (dpkg-source -x applies them).  apt has checked every
 # file against the signed InRelease; dpkg-source -x --no-check only skips
@@ -59,7 +60,8 @@ die() { echo "build-static-libmount: error: $*" >&2; exit 1; }
 log() { echo "build-static-libmount: $*" >&2; }
 
 cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
-mirror=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=tools/debian-mirror.sh
+. "$(dirname "$0")/debian-mirror.sh"
 cc=${PIVOTWRAP_LIBMOUNT_CC:-musl-gcc}
 flavour=musl
 [ "$cc" = musl-gcc ] || flavour=$(basename "$cc")
@@ -133,6 +135,7 @@ if [ ! -f "$src_dir/configure" ]; then
 	[ -n "$release" ] || die "no VERSION_CODENAME in /etc/os-release"
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	[ -f "$keyring" ] || die "$keyring missing (apt-get install debian-archive-keyring)"
+	mirror=$(pw_debian_mirror) || die "no mirror to download the util-linux source from"
 	apt_dir=$cache/apt/deb-src-$release
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	echo "deb-src [signed-by=$keyring] $mirror $release main" >"$apt_dir/sources.list"
@@ -140,9 +143,9 @@ if [ ! -f "$src_dir/configure" ]; then
 		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
 		-o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)"
 		-o APT::Update::Error-Mode=any)
-	log "downloading Debian's util-linux source ($release, $mirror)"
+	log "downloading Debian's util-linux source ($release, from the apt sources' mirror)"
 	apt-get "${opts[@]}" update >"$tmp/apt-update.log" 2>&1 ||
-		{ tail -20 "$tmp/apt-update.log" >&2; die "apt-get update on the private deb-src list failed"; }
+		{ tail -20 "$tmp/apt-update.log" | pw_hide_mirror "$mirror" >&2; die "apt-get update on the private deb-src list failed"; }
 	mkdir "$tmp/dl"
 	# The installed version if the mirror still has it, else the newest.
 	if ! (cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only "util-linux=$deb_version") \
@@ -151,7 +154,7 @@ if [ ! -f "$src_dir/configure" ]; then
 		rm -rf "$tmp/dl" && mkdir "$tmp/dl"
 		(cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only util-linux) \
 			>"$tmp/apt-source.log" 2>&1 ||
-			{ tail -20 "$tmp/apt-source.log" >&2; die "apt-get source util-linux failed"; }
+			{ tail -20 "$tmp/apt-source.log" | pw_hide_mirror "$mirror" >&2; die "apt-get source util-linux failed"; }
 	fi
 	dsc=$(find "$tmp/dl" -maxdepth 1 -name 'util-linux_*.dsc' | head -n1)
 	[ -n "$dsc" ] || die "apt-get source left no util-linux .dsc"
