@@ -5,6 +5,8 @@
 # the link; musl's getpw*_r read /etc/passwd and need nothing at run time.
 #
 #   tools/build-static-libmount.sh      # prints the install prefix last
+#   tools/build-static-libmount.sh --source   # only fetches the source (if
+#                                       # not cached), prints its directory
 #
 # Then (see README.md, "A fully static binary"):
 #
@@ -59,6 +61,12 @@ set -euo pipefail
 die() { echo "build-static-libmount: error: $*" >&2; exit 1; }
 log() { echo "build-static-libmount: $*" >&2; }
 
+mode=build
+case ${1:-} in
+'') ;;
+--source) mode=source ;;
+*) echo "usage: $0 [--source]" >&2; exit 2 ;;
+esac
 cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
 # shellcheck source=tools/debian-mirror.sh
 . "$(dirname "$0")/debian-mirror.sh"
@@ -102,20 +110,17 @@ cached() {
 		[ -f "$stamp" ] &&
 		[ "$(head -n1 "$stamp")" = "$recipe" ]
 }
-if cached; then
+if [ "$mode" = build ] && cached; then
 	echo "$prefix"
 	exit 0
 fi
 
 # --- from here on, one run at a time ---------------------------------------
-command -v "$cc" >/dev/null ||
-	die "$cc not found (musl-gcc: apt-get install musl-tools; afl-clang-fast: apt-get install afl++)"
-command -v make >/dev/null || die "make not found (apt-get install make)"
 command -v flock >/dev/null || die "flock not found (util-linux)"
 mkdir -p "$cache/src"
 exec 9>"$cache/.build-static-libmount.lock"
 flock 9
-if cached; then		# another run finished it while this one waited
+if [ "$mode" = build ] && cached; then	# another run finished it while this one waited
 	echo "$prefix"
 	exit 0
 fi
@@ -170,7 +175,15 @@ if [ ! -f "$src_dir/configure" ]; then
 	log "source: util-linux $got with Debian's patches in $src_dir"
 fi
 
+if [ "$mode" = source ]; then
+	echo "$src_dir"
+	exit 0
+fi
+
 # --- the build --------------------------------------------------------------
+command -v "$cc" >/dev/null ||
+	die "$cc not found (musl-gcc: apt-get install musl-tools; afl-clang-fast: apt-get install afl++)"
+command -v make >/dev/null || die "make not found (apt-get install make)"
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
 if [ ! -d /usr/include/linux ] || [ ! -d "/usr/include/$multiarch/asm" ]; then
 	die "kernel UAPI headers missing (apt-get install linux-libc-dev)"
