@@ -546,11 +546,14 @@ static bool eval_root_parent_shared(const struct pw_pivot_facts *f, struct line 
 	else
 		EVIDENCE(l, "the parent lies outside the root, where mountinfo does not show it; %s",
 			 pw_statmount_hint(r->statmount_errno) ?: "statmount(2) could not tell");
-	/* A parent outside the root cannot be changed from inside it: only
-	 * a re-root, or a change made from outside, helps. */
-	l->fix = r->has_parent == PW_NO || *r->parent_evidence ?
+	/* The parent of the root mount lies under it, or outside the root:
+	 * no path from inside names it ("/" is the root mount), so only a
+	 * re-root, or a change made from outside, helps.  A parentless mount
+	 * is its own parent. */
+	l->fix = r->has_parent == PW_NO ?
 		 "make it private: mount --make-rprivate / (or prepare-root -- <command>)" :
-		 "prepare-root -- <command>, or make that mount private from outside the chroot";
+		 "prepare-root -- <command>; or make the parent mount private from outside the root "
+		 "(mount --make-private on it, before the chroot)";
 	return true;
 }
 
