@@ -271,6 +271,7 @@ static enum lock_probe gather_privilege(struct pw_pivot_facts *f)
 {
 	struct pw_statx own, owner;
 	bool have_own, have_owner;
+	int owner_err;
 
 	f->cap_sys_admin = has_cap_sys_admin();
 	if (pw_sys_mount(NULL, "/", NULL, MS_SHARED | MS_PRIVATE, NULL) == 0 || errno == EINVAL) {
@@ -286,11 +287,14 @@ static enum lock_probe gather_privilege(struct pw_pivot_facts *f)
 	memset(&owner, 0, sizeof(owner));
 	have_own = pw_sys_statx("/proc/self/ns/user", PW_STATX_INO, &own) == 0 && (own.stx_mask & PW_STATX_INO);
 	have_owner = pw_sys_userns_of("/proc/self/ns/mnt", &owner) == 0 && (owner.stx_mask & PW_STATX_INO);
+	/* NS_GET_USERNS says EPERM of a user namespace above ours. */
+	owner_err = have_owner ? 0 : errno;
 	if (f->may_mount == PW_NO && f->cap_sys_admin == PW_YES)
 		snprintf(f->may_mount_evidence, sizeof(f->may_mount_evidence),
 			 "CAP_SYS_ADMIN is effective, but in user namespace %llu, and the mount namespace belongs to %s",
 			 have_own ? (unsigned long long) own.stx_ino : 0ULL,
-			 have_owner ? (owner.stx_ino == PROC_USER_INIT_INO ? "the initial one" : "another") : "another");
+			 have_owner ? (owner.stx_ino == PROC_USER_INIT_INO ? "the initial one" : "another") :
+			 owner_err == EPERM ? "one above it" : "another");
 	else if (f->may_mount == PW_NO)
 		snprintf(f->may_mount_evidence, sizeof(f->may_mount_evidence), "CAP_SYS_ADMIN is not effective");
 

@@ -518,6 +518,10 @@ int __wrap_pw_sys_umount2(const char *path, int flags)
 int __wrap_pw_sys_userns_of(const char *ns_file, struct pw_statx *stx)
 {
 	assert_string_equal(ns_file, "/proc/self/ns/mnt");
+	if (k.owner_userns == 0) {
+		errno = EPERM;	/* above the caller's user namespace */
+		return -1;
+	}
 	memset(stx, 0, sizeof(*stx));
 	stx->stx_mask = PW_STATX_INO;
 	stx->stx_ino = k.owner_userns;
@@ -588,6 +592,9 @@ static void test_gather_may_mount_in_another_user_namespace(void **state)
 			       "CAP_SYS_ADMIN is effective, but in user namespace 4026532000, and the mount "
 			       "namespace belongs to the initial one"));
 	assert_non_null(strstr(line_of("CAP_SYS_ADMIN"), "fix: work in a mount namespace of this user namespace"));
+	k.owner_userns = 0;
+	gather_and_report(NULL, NULL);
+	assert_non_null(strstr(line_of("CAP_SYS_ADMIN"), "the mount namespace belongs to one above it]"));
 	assert_verdict("pivot_root would fail with EPERM");
 
 	k_reset();
