@@ -377,7 +377,7 @@ static void k_path(const char *path, uint64_t mnt_id, uint64_t ino, bool mount_r
 	};
 }
 
-static struct fake_path *k_find(const char *path)
+static struct fake_path *k_lookup(const char *path)
 {
 	for (int i = 0; i < k.npaths; i++)
 		if (strcmp(k.paths[i].path, path) == 0)
@@ -385,17 +385,40 @@ static struct fake_path *k_find(const char *path)
 	return NULL;
 }
 
+/* A path the test set up, which must be there. */
+static struct fake_path *k_find(const char *path)
+{
+	struct fake_path *p = k_lookup(path);
+
+	if (!p) {
+		fail_msg("no fake path %s", path);
+		abort();
+	}
+	return p;
+}
+
 static void k_mount(uint64_t id, uint64_t parent, uint64_t propagation)
 {
 	k.mounts[k.nmounts++] = (struct fake_mount) { .id = id, .parent = parent, .propagation = propagation };
 }
 
-static struct fake_mount *k_find_mount(uint64_t id)
+static struct fake_mount *k_lookup_mount(uint64_t id)
 {
 	for (int i = 0; i < k.nmounts; i++)
 		if (k.mounts[i].id == id)
 			return &k.mounts[i];
 	return NULL;
+}
+
+static struct fake_mount *k_find_mount(uint64_t id)
+{
+	struct fake_mount *m = k_lookup_mount(id);
+
+	if (!m) {
+		fail_msg("no fake mount %llu", (unsigned long long) id);
+		abort();
+	}
+	return m;
 }
 
 /*
@@ -424,11 +447,13 @@ static void k_reset(void)
 
 int __wrap_pw_sys_statx(const char *path, unsigned int mask, struct pw_statx *stx)
 {
-	const struct fake_path *p = k_find(path);
+	const struct fake_path *p = k_lookup(path);
 
 	klog("statx(%s)", path);
-	if (!p)
+	if (!p) {
 		fail_msg("statx of an unexpected path %s", path);
+		abort();
+	}
 	if (p->err) {
 		errno = p->err;
 		return -1;
@@ -463,7 +488,7 @@ int __wrap_pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount 
 		errno = ENOSYS;
 		return -1;
 	}
-	m = k_find_mount(mnt_id - UNIQUE(0));
+	m = k_lookup_mount(mnt_id - UNIQUE(0));
 	if (!m || m->err) {
 		errno = m ? m->err : ENOENT;
 		return -1;
