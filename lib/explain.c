@@ -319,15 +319,46 @@ static enum lock_probe gather_privilege(struct pw_pivot_facts *f)
  * on the mount's root says EINVAL if it is locked, EPERM if not, and
  * changes nothing either way.
  */
+/*
+ * A mount without a parent (the absolute root: the initramfs rootfs, and
+ * its copies in new mount namespaces) carried MNT_LOCKED from boot until
+ * Linux 6.17 ("don't set MNT_LOCKED on parentless mounts"): init_mount_tree()
+ * set it and clone_mnt() copied it.  No call tells the two apart for a
+ * process that umount(2) finds capable(), so the kernel's release decides.
+ */
+static enum pw_tri parentless_locked(char *why, size_t size)
+{
+	char release[65];
+	unsigned major = 0, minor = 0;
+
+	if (pw_sys_kernel_release(release, sizeof(release)) < 0 ||
+	    sscanf(release, "%u.%u", &major, &minor) != 2) {
+		snprintf(why, size, "a mount without a parent is locked before Linux 6.17, and the kernel's release is unknown");
+		return PW_UNKNOWN;
+	}
+	if (major > 6 || (major == 6 && minor >= 17)) {
+		snprintf(why, size, "a mount without a parent is never locked from Linux 6.17 (this is %.64s)", release);
+		return PW_NO;
+	}
+	snprintf(why, size, "a mount without a parent is locked before Linux 6.17 (this is %.64s): init_mount_tree() locks the absolute root, and copies keep it",
+		 release);
+	return PW_YES;
+}
+
 static void gather_locked(const char *new_root, const struct pw_place *root, enum lock_probe how,
 			  struct pw_mount_facts *f)
 {
 	char top[PATH_MAX];
 
+	if (how != LOCK_PROBE && f->has_parent == PW_NO) {
+		f->locked = parentless_locked(f->locked_evidence, sizeof(f->locked_evidence));
+		return;
+	}
 	if (how == LOCK_NONE_LOCKED) {
 		f->locked = PW_NO;
 		snprintf(f->locked_evidence, sizeof(f->locked_evidence),
-			 "the mount namespace belongs to the initial user namespace: nothing in it was locked by a copy");
+			 "the mount namespace belongs to the initial user namespace: only copies into a namespace of "
+			 "another user namespace are locked");
 		return;
 	}
 	if (how == LOCK_CANNOT_PROBE) {

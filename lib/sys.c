@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +86,16 @@ int pw_sys_chroot(const char *path)
 int pw_sys_umount2(const char *path, int flags)
 {
 	return umount2(path, flags);
+}
+
+int pw_sys_kernel_release(char *buf, size_t size)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return -1;
+	snprintf(buf, size, "%s", u.release);
+	return 0;
 }
 
 int pw_sys_userns_of(const char *ns_file, struct pw_statx *stx)

@@ -338,6 +338,7 @@ static struct {
 	char umount_path[256];
 	int umount_calls;
 	uint64_t own_userns, owner_userns;
+	const char *release;
 	char log[64][64];
 	int nlog;
 } k;
@@ -349,6 +350,17 @@ int __wrap_pw_sys_mount(const char *source, const char *target, const char *fsty
 			unsigned long flags, const void *data);
 int __wrap_pw_sys_umount2(const char *path, int flags);
 int __wrap_pw_sys_userns_of(const char *ns_file, struct pw_statx *stx);
+int __wrap_pw_sys_kernel_release(char *buf, size_t size);
+
+int __wrap_pw_sys_kernel_release(char *buf, size_t size)
+{
+	if (!k.release) {
+		errno = EFAULT;
+		return -1;
+	}
+	snprintf(buf, size, "%s", k.release);
+	return 0;
+}
 
 static void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void klog(const char *fmt, ...)
@@ -433,6 +445,7 @@ static void k_reset(void)
 	k.mount_err = EINVAL;
 	k.umount_err = EPERM;
 	k.own_userns = k.owner_userns = 0xEFFFFFFDU;
+	k.release = "6.18.4-amd64";
 	k_path("/", ROOT_ID, 2, true);
 	k_path("/proc/self/ns/user", 0, k.own_userns, false);
 	k_path("/nr", NEW_ID, 100, true);
@@ -557,6 +570,7 @@ static int gather_and_report(const char *new_root, const char *put_old)
 {
 	struct pw_pivot_facts f;
 
+	k.nlog = 0;	/* the log is of this gathering */
 	pw_explain_gather(new_root, put_old, &f);
 	return run_report(&f);
 }
@@ -837,6 +851,47 @@ static void test_gather_root_in_another_namespace(void **state)
 	assert_non_null(strstr(line_of("current root's mount is in"), "{check_mnt(root_mnt)}"));
 }
 
+/* The initramfs: "/" is rootfs, no parent, and NEW_ROOT a directory on it
+ * ("pivot_root . ." from /).  Before Linux 6.17 rootfs is MNT_LOCKED and
+ * the kernel says EINVAL there, before its EBUSY. */
+static void test_gather_parentless_new_root(void **state)
+{
+	(void) state;
+	k_reset();
+	k_find_mount(ROOT_ID)->parent = ROOT_ID;
+	k_find("/nr")->mnt_id = ROOT_ID;
+	k_find("/nr")->mount_root = false;
+	k_find("/nr/old")->mnt_id = ROOT_ID;
+	k_find("/nr/old/..")->mnt_id = ROOT_ID;
+	k.release = "6.12.48+deb13-amd64";
+	assert_int_equal(gather_and_report("/nr", "/nr/old"), PW_EXPLAIN_FAIL);
+	assert_check("FAIL", "NEW_ROOT /nr's mount is not locked to its parent");
+	assert_non_null(strstr(line_of("not locked"), "locked before Linux 6.17 (this is 6.12.48+deb13-amd64)"));
+	assert_verdict("pivot_root would fail with EINVAL");
+
+	k.release = "6.1.0-37-amd64";
+	gather_and_report("/nr", "/nr/old");
+	assert_verdict("pivot_root would fail with EINVAL");
+
+	k.release = "6.17.1";
+	assert_int_equal(gather_and_report("/nr", "/nr/old"), PW_EXPLAIN_FAIL);
+	assert_check("ok", "not locked");
+	assert_verdict("pivot_root would fail with EBUSY");
+
+	k.release = NULL;
+	gather_and_report("/nr", "/nr/old");
+	assert_check("??", "not locked");
+	assert_verdict("pivot_root would fail with EBUSY, or before that with EINVAL (an earlier check cannot be told)");
+
+	/* outside the initial user namespace the umount(2) probe answers */
+	k.release = "6.1.0";
+	k.own_userns = k.owner_userns = 4026532000ULL;
+	k.umount_err = EPERM;
+	gather_and_report("/nr", "/nr/old");
+	assert_int_equal(k.umount_calls, 1);
+	assert_check("ok", "not locked");
+}
+
 static void test_errno_names(void **state)
 {
 	(void) state;
@@ -872,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_gather_reachability),
 		cmocka_unit_test(test_gather_hidden_parent_hints),
 		cmocka_unit_test(test_gather_root_in_another_namespace),
+		cmocka_unit_test(test_gather_parentless_new_root),
 		cmocka_unit_test(test_errno_names),
 	};
 
