@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "lib/exec.h"
 #include "lib/explain.h"
 #include "lib/log.h"
+#include "lib/masquerade.h"
 #include "lib/reroot.h"
 #include "lib/rootmount.h"
 
@@ -150,14 +152,15 @@ static int run_explain(const char *new_root, const char *put_old)
 	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
 }
 
-static int run_command(char *const argv[], unsigned long propagation)
+/* Judge the root and re-root when needed: 0, or -1 after one error line. */
+static int prepare_root(unsigned long propagation)
 {
 	struct pw_root_info info;
 	enum pw_verdict verdict;
 	int err;
 
 	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
-		return PW_EXIT_FAILURE;
+		return -1;
 	verdict = pw_root_judge(&info, &err);
 	/* Where the kernel could not be asked (no CAP_SYS_ADMIN), a re-root
 	 * could not be done either: the command runs as it would have. */
@@ -166,8 +169,36 @@ static int run_command(char *const argv[], unsigned long propagation)
 		   verdict == PW_VERDICT_UNKNOWN ? "running the command as it is" : "no re-root needed",
 		   pw_verdict_reason(verdict));
 	if (pw_verdict_needs_reroot(verdict) && pw_reroot(&info, propagation) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_command(char *const argv[], unsigned long propagation)
+{
+	if (prepare_root(propagation) < 0)
 		return PW_EXIT_FAILURE;
 	return pw_exec(argv);
+}
+
+/*
+ * Invoked through a link named runc, crun, ... (MASQUERADE in prepare-root(8)):
+ * no option is parsed, every argument is the real program's.  It is
+ * "prepare-root -- NAME ARG..." except for what it executes: the next NAME in
+ * PATH that is not prepare-root itself, with argv[0] as it came.  That is
+ * looked up first, so that a missing one leaves nothing behind.
+ */
+static int run_masquerade(char *argv[])
+{
+	char real[PATH_MAX];
+	int status;
+
+	pw_log_set_verbose(pw_masquerade_verbose());
+	status = pw_masquerade_find(pw_masquerade_name(argv[0]), real, sizeof(real));
+	if (status != 0)
+		return status;
+	if (prepare_root(MS_SLAVE) < 0)
+		return PW_EXIT_FAILURE;
+	return pw_masquerade_exec(real, argv);
 }
 
 int main(int argc, char *argv[])
@@ -197,6 +228,8 @@ int main(int argc, char *argv[])
 		pw_message("refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
+	if (pw_masquerade_name(argv[0]))
+		return run_masquerade(argv);
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
