@@ -28,6 +28,8 @@
 #define CHECK_PIVOTABLE      0
 #define CHECK_REROOT_NEEDED  1
 
+#define SHORTOPTS "+cep:vhV"
+
 static void __attribute__((noreturn)) usage(void)
 {
 	fputs("Usage:\n"
@@ -98,17 +100,26 @@ static void __attribute__((noreturn)) bad_option(const struct option *longopts, 
 	size_t len;
 	int matches = 0;
 
-	if (!token || strncmp(token, "--", 2) != 0)
+	if (!token || strncmp(token, "--", 2) != 0) {
+		const char *known = optopt && optopt != ':' ? strchr(SHORTOPTS + 1, optopt) : NULL;
+
+		if (known && known[1] == ':')
+			misuse_option("option requires an argument -- '%c'", optopt);
 		misuse_option("invalid option -- '%c'", optopt);
+	}
 
 	name = token + 2;
 	eq = strchr(name, '=');
 	len = eq ? (size_t) (eq - name) : strlen(name);
 	/* optopt is the option's value when it was known but given an
-	 * argument it does not take. */
-	for (const struct option *o = longopts; optopt && o->name; o++)
-		if (o->val == optopt && strncmp(o->name, name, len) == 0)
+	 * argument it does not take, or not given one it needs. */
+	for (const struct option *o = longopts; optopt && o->name; o++) {
+		if (o->val == optopt && strncmp(o->name, name, len) == 0) {
+			if (o->has_arg == required_argument)
+				misuse_option("option '--%s' requires an argument", o->name);
 			misuse_option("option '--%s' doesn't allow an argument", o->name);
+		}
+	}
 	for (const struct option *o = longopts; o->name; o++) {
 		if (strncmp(o->name, name, len) == 0) {
 			size_t used = strlen(possible);
@@ -233,7 +244,7 @@ int main(int argc, char *argv[])
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
-	for (before = optind; (c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1; before = optind) {
+	for (before = optind; (c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1; before = optind) {
 		switch (c) {
 		case 'c':
 			check = true;
