@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
+
 #include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>

@@ -206,7 +206,7 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 @test "PREPARE_ROOT_VERBOSE=1 is --verbose, and reaches the program; without it prepare-root is silent" {
 	run_show 0 env "PATH=$T/links1:$T/real" PREPARE_ROOT_VERBOSE=1 runc v
 	[[ "${stderr_lines[0]}" == "prepare-root: masquerade: "* ]]
-	[[ "$stderr" == *$'\nprepare-root: decision: no re-root needed: '*$'\n'* ]]
+	[[ "$stderr" == *$'\nprepare-root: decision: no re-root needed: the root is a mount with a parent that is not shared\n'* ]]
 	[[ "$stderr" == *$'\nprepare-root: exec '"$T/real/runc"$'\nshow: on stderr' ]]
 	grep -zqx PREPARE_ROOT_VERBOSE=1 "$BATS_TEST_TMPDIR/show.out"
 	for v in 0 yes ""; do
