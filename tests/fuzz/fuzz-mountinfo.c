@@ -106,9 +106,9 @@ static void check_report(const struct pw_pivot_facts *facts, enum pw_verdict ver
 	/* A root that prepare-root would re-root (not pivotable) makes
 	 * pivot_root fail, with EINVAL when only the root is judged (with
 	 * CAP_SYS_ADMIN, every check before it is an EINVAL one too). */
-	if (verdict != PW_VERDICT_PIVOTABLE)
+	if (pw_verdict_needs_reroot(verdict))
 		REQUIRE(status == PW_EXPLAIN_FAIL);
-	if (verdict != PW_VERDICT_PIVOTABLE && root_only)
+	if (pw_verdict_needs_reroot(verdict) && root_only)
 		REQUIRE(strcmp(last, "verdict: pivot_root would fail with EINVAL\n") == 0);
 	report_shown = NULL;
 	free(report);
@@ -168,10 +168,18 @@ static void check_root(struct libmnt_table *tb, uint64_t id, uint64_t other)
 
 	verdict = pw_root_verdict(&info);
 	REQUIRE(verdict == PW_VERDICT_PIVOTABLE || verdict == PW_VERDICT_NO_PARENT ||
-		verdict == PW_VERDICT_NOT_MOUNT_ROOT);
+		verdict == PW_VERDICT_NOT_MOUNT_ROOT || verdict == PW_VERDICT_PARENT_SHARED ||
+		verdict == PW_VERDICT_PARENT_HIDDEN);
 	REQUIRE((verdict == PW_VERDICT_NO_PARENT) ==
 		(info.is_mount_root && info.parent_id == info.mnt_id));
 	REQUIRE((verdict == PW_VERDICT_NOT_MOUNT_ROOT) == !info.is_mount_root);
+	/* A parent the table does not list is for the kernel to judge, never
+	 * taken for "not shared". */
+	if (info.is_mount_root && info.parent_id != info.mnt_id)
+		REQUIRE((verdict == PW_VERDICT_PARENT_HIDDEN) ==
+			(pw_table_find_mount(tb, info.parent_id) == NULL));
+	REQUIRE(pw_verdict_needs_reroot(verdict) ==
+		(verdict != PW_VERDICT_PIVOTABLE && verdict != PW_VERDICT_PARENT_HIDDEN));
 	reason = pw_verdict_reason(verdict);
 	REQUIRE(reason != NULL && *reason && strcmp(reason, "unknown") != 0);
 	REQUIRE(pw_detect_method_name(info.method) != NULL);
@@ -179,6 +187,7 @@ static void check_root(struct libmnt_table *tb, uint64_t id, uint64_t other)
 	/* --explain, for the current root only */
 	memset(&facts, 0, sizeof(facts));
 	facts.cap_sys_admin = PW_YES;
+	facts.may_mount = PW_YES;
 	facts.root.is_dir = true;
 	pw_mount_facts_from_table(tb, id, tri(info.is_mount_root), &facts.root);
 	check_facts(tb, id, &info, verdict, &facts.root);
