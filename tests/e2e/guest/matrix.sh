@@ -58,11 +58,6 @@ mx_kernel_has_statmount() {
 # reasons next to the rows); any other 125 is a failure.
 mx_may_refuse() {
 	kind=${1%%.*}; prop=${1#*.}; prop=${prop%%.*}
-	case $kind.$prop in
-	dir.unbindable|dirmnt.unbindable|stackeddir.unbindable)
-		echo "the mount holding the root directory is unbindable: the kernel refuses any copy of it (EINVAL), so no re-root can be made"
-		return ;;
-	esac
 	if ! mx_kernel_has_statmount; then
 		case $kind in
 		dir|stackeddir)
@@ -77,7 +72,8 @@ mx_may_refuse() {
 mx_copy_bin() {
 	$BB mkdir -p "$2$($BB dirname "$3")" && $BB cp -L "$1" "$2$3" || return 1
 	interp=$($BB ls /lib64/ld-linux-x86-64.so.2 /lib/ld-linux-x86-64.so.2 2>/dev/null | $BB head -n 1)
-	[ -n "$interp" ] || return 0
+	# (a static binary has no interpreter, and ld.so --list may crash on it)
+	[ -n "$interp" ] && $BB grep -q "$interp" "$1" || return 0
 	for lib in $("$interp" --list "$1" 2>/dev/null | $BB awk '/=> \//{print $3} /^\t\//{print $1}'); do
 		[ -e "$2$lib" ] && continue
 		$BB mkdir -p "$2$($BB dirname "$lib")" && $BB cp -L "$lib" "$2$lib" || return 1
