@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "lib/exec.h"
@@ -17,8 +19,6 @@
 #include "lib/log.h"
 #include "lib/reroot.h"
 #include "lib/rootmount.h"
-
-#define MOUNTINFO_PATH "/proc/self/mountinfo"
 
 /* --check exit statuses */
 #define CHECK_PIVOTABLE      0
@@ -35,9 +35,9 @@ static void __attribute__((noreturn)) usage(void)
 	      "\n"
 	      "When / is the initramfs rootfs (a mount with no parent) or a directory\n"
 	      "that an earlier chroot made the root, container runtimes fail with\n"
-	      "\"pivot_root: Invalid argument\".  prepare-root then enters a new private\n"
-	      "mount namespace whose root is a recursive bind mount of / and executes the\n"
-	      "command there, in the same process.  Otherwise it only executes it.\n"
+	      "\"pivot_root: Invalid argument\".  prepare-root then enters a new mount\n"
+	      "namespace whose root is a recursive copy of / and executes the command\n"
+	      "there, in the same process.  Otherwise it only executes it.\n"
 	      "\n"
 	      "Options:\n"
 	      " -c, --check      print whether a re-root is needed and exit:\n"
@@ -46,6 +46,9 @@ static void __attribute__((noreturn)) usage(void)
 	      "                    current root and, if given, <new-root> and <put-old>\n"
 	      "                    (default <new-root>): 0 it would succeed, 1 it would\n"
 	      "                    fail, 125 cannot tell\n"
+	      " -p, --propagation slave|private\n"
+	      "                  propagation of the new mount namespace (default slave:\n"
+	      "                    the caller's later mounts reach the command)\n"
 	      " -v, --verbose    print each step on stderr\n"
 	      "\n"
 	      " -h, --help       display this help\n"
@@ -70,15 +73,20 @@ static int run_check(void)
 {
 	struct pw_root_info info;
 	enum pw_verdict verdict;
+	int err;
 
-	if (pw_root_detect(MOUNTINFO_PATH, &info) < 0)
+	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
 		return PW_EXIT_FAILURE;
-	verdict = pw_root_verdict(&info);
-	printf("%s: %s\n", verdict == PW_VERDICT_PIVOTABLE ? "no re-root needed" : "re-root needed",
+	verdict = pw_root_judge(&info, &err);
+	if (verdict == PW_VERDICT_UNKNOWN) {
+		pw_error(err, pw_privilege_hint(err), "%s", pw_verdict_reason(verdict));
+		return PW_EXIT_FAILURE;
+	}
+	printf("%s: %s\n", pw_verdict_needs_reroot(verdict) ? "re-root needed" : "no re-root needed",
 	       pw_verdict_reason(verdict));
 	if (fflush(stdout) != 0)
 		return PW_EXIT_FAILURE;
-	return verdict == PW_VERDICT_PIVOTABLE ? CHECK_PIVOTABLE : CHECK_REROOT_NEEDED;
+	return pw_verdict_needs_reroot(verdict) ? CHECK_REROOT_NEEDED : CHECK_PIVOTABLE;
 }
 
 static int run_explain(const char *new_root, const char *put_old)
@@ -91,18 +99,22 @@ static int run_explain(const char *new_root, const char *put_old)
 	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
 }
 
-static int run_command(char *const argv[])
+static int run_command(char *const argv[], unsigned long propagation)
 {
 	struct pw_root_info info;
 	enum pw_verdict verdict;
+	int err;
 
-	if (pw_root_detect(MOUNTINFO_PATH, &info) < 0)
+	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
 		return PW_EXIT_FAILURE;
-	verdict = pw_root_verdict(&info);
+	verdict = pw_root_judge(&info, &err);
+	/* Where the kernel could not be asked (no CAP_SYS_ADMIN), a re-root
+	 * could not be done either: the command runs as it would have. */
 	pw_verbose("decision: %s: %s",
-		   verdict == PW_VERDICT_PIVOTABLE ? "no re-root needed" : "re-root needed",
+		   pw_verdict_needs_reroot(verdict) ? "re-root needed" :
+		   verdict == PW_VERDICT_UNKNOWN ? "running the command as it is" : "no re-root needed",
 		   pw_verdict_reason(verdict));
-	if (verdict != PW_VERDICT_PIVOTABLE && pw_reroot(&info) < 0)
+	if (pw_verdict_needs_reroot(verdict) && pw_reroot(&info, propagation) < 0)
 		return PW_EXIT_FAILURE;
 	return pw_exec(argv);
 }
@@ -112,12 +124,14 @@ int main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "check",   no_argument, NULL, 'c' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "propagation", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bool check = false, explain = false;
+	unsigned long propagation = MS_SLAVE;
 	int c;
 
 	/* Installed setuid, it would hand any user a root of their choosing
@@ -129,13 +143,21 @@ int main(int argc, char *argv[])
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+cevhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			check = true;
 			break;
 		case 'e':
 			explain = true;
+			break;
+		case 'p':
+			if (strcmp(optarg, "slave") == 0)
+				propagation = MS_SLAVE;
+			else if (strcmp(optarg, "private") == 0)
+				propagation = MS_PRIVATE;
+			else
+				misuse("--propagation takes slave or private");
 			break;
 		case 'v':
 			pw_log_set_verbose(true);
@@ -169,5 +191,5 @@ int main(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		misuse("no command specified");
-	return run_command(argv + optind);
+	return run_command(argv + optind, propagation);
 }

@@ -99,7 +99,7 @@ Try 'prepare-root --help' for more information." ]
 @test "--verbose on a normal root says what it found and decided" {
 	run -0 --separate-stderr "$PREPARE_ROOT" --verbose -- true
 	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ root\ of\ the\ mount,.*\(via\ (statmount|libmount)\)$ ]]
-	[ "${stderr_lines[1]}" = "prepare-root: decision: no re-root needed: the root is a mount with a parent" ]
+	[ "${stderr_lines[1]}" = "prepare-root: decision: no re-root needed: the root is a mount with a parent that is not shared" ]
 	[ "${stderr_lines[2]}" = "prepare-root: exec true" ]
 	[ "${#stderr_lines[@]}" -eq 3 ]
 }
