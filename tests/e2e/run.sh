@@ -47,6 +47,14 @@ done
 all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
 	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
 [ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios pid1"
+# The root-state matrix (guest/matrix.sh): only when named; "matrix" is all of it.
+matrix_scenarios=$(sed -n 's/^MATRIX_SCENARIOS="\(.*\)"$/\1/p' "$here/guest/matrix.sh")
+expanded=()
+for s in "${scenarios[@]}"; do
+	if [ "$s" = matrix ]; then read -r -a m <<<"$matrix_scenarios"; expanded+=("${m[@]}"); else expanded+=("$s"); fi
+done
+scenarios=("${expanded[@]}")
+all_scenarios="$all_scenarios $matrix_scenarios"
 main=()
 want_pid1=false
 for s in "${scenarios[@]}"; do

@@ -13,9 +13,9 @@ cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-60}
 ALL_SCENARIOS="baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap
 mounts-unchanged cwd-kept cwd-unreachable bytes-exact check-verbose noproc explain-vs-kernel explain-cases
-escape-probe normal-root readonly-root chroot-dir
-matrix-nsroot matrix-stacked matrix-seed3 matrix-normal matrix-bind matrix-dir matrix-dirmnt matrix-stackeddir"
-# The root-state matrix (matrix-KIND scenarios): tests/e2e/guest/matrix.sh.
+escape-probe normal-root readonly-root chroot-dir"
+# The root-state matrix, run only when named (run.sh --scenario matrix):
+# tests/e2e/guest/matrix.sh.
 # shellcheck source=tests/e2e/guest/matrix.sh
 [ -r /e2e/matrix.sh ] && . /e2e/matrix.sh
 
@@ -462,7 +462,7 @@ scenario_pid1() {
 }
 
 known() {
-	for k in $ALL_SCENARIOS pid1; do [ "$k" = "$1" ] && return 0; done
+	for k in $ALL_SCENARIOS ${MATRIX_SCENARIOS:-} pid1; do [ "$k" = "$1" ] && return 0; done
 	return 1
 }
 
