@@ -48,19 +48,23 @@ MX_KINDS="nsroot stacked seed3 normal bind dir dirmnt stackeddir"
 MX_PROPS="private shared slave unbindable"
 MX_USERNS="init userns"
 
-# mx_kernel_has_statmount: Linux 6.8 or later.
+# mx_kernel_has_statmount [RELEASE]: Linux 6.8 or later (default: this one).
 mx_kernel_has_statmount() {
-	v=$(uname -r); maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
+	v=${1:-$(uname -r)}; maj=${v%%.*}; min=${v#*.}; min=${min%%.*}
 	[ "$maj" -gt 6 ] || { [ "$maj" -eq 6 ] && [ "$min" -ge 8 ]; }
 }
 
-# mx_may_refuse STATE: prints why prepare-root may answer "cannot tell"
+# mx_may_refuse STATE [RELEASE]: prints why prepare-root may answer "cannot tell"
 # (--check 125) or refuse to re-root (125) in STATE, or nothing where it
 # must not.  This list mirrors the README's (docs/root-states.md prints the
 # reasons next to the rows); any other 125 is a failure.
 mx_may_refuse() {
 	kind=${1%%.*}; prop=${1#*.}; prop=${prop%%.*}
-	if ! mx_kernel_has_statmount; then
+	if [ "$kind.$prop" = dir.shared ]; then
+		echo "a plain directory in a shared mount, with no mount of its own inside: the copy has nowhere to go that would not propagate to the caller (prepare-root(8), NOTES)"
+		return
+	fi
+	if ! mx_kernel_has_statmount "${2:-}"; then
 		case $kind in
 		dir|stackeddir)
 			echo "before Linux 6.8 only /proc/self/mountinfo describes mounts, and the chroot has no /proc"
@@ -312,9 +316,10 @@ mx_inner() {
 	*) why="$why explain-exit-$explain_rc" ;;
 	esac
 	# Through prepare-root the probe must succeed, on the caller's root;
-	# only a listed state may be refused (125).
+	# only a listed state may be refused (125), and then --check must not
+	# have claimed that a re-root would do (exit 1).
 	if [ $rr -eq 125 ] && [ -n "$refuse" ]; then
-		:
+		[ $check -ne 1 ] || why="$why check-1-but-reroot-refused"
 	else
 		[ $rr -eq 0 ] && [ "$rr_r" = ok ] || why="$why reroot-failed"
 		[ "$root" = same ] || why="$why root-$root"
@@ -359,7 +364,8 @@ mx_states() {
 mx_table() {
 	$BB cat "$@" | $BB sed -n 's/.*\(MATRIX state=\)/\1/p' | while read -r line; do
 		state=$(echo "$line" | $BB sed -n 's/.*state=\([^ ]*\).*/\1/p')
-		reason=$(mx_may_refuse "$state")
+		release=$(echo "$line" | $BB sed -n 's/.*kernel=\([^ ]*\).*/\1/p')
+		reason=$(mx_may_refuse "$state" "$release")
 		echo "$line reason=$(echo "$reason" | $BB tr ' ' '_')"
 	done | $BB awk '
 	function field(name,   i, kv) {
@@ -367,8 +373,8 @@ mx_table() {
 		return ""
 	}
 	BEGIN {
-		print "| state | kernel | kernel'"'"'s answer (pivot-probe) | `--check` | `--explain` | `prepare-root -- pivot-probe` | same `/` | caller'"'"'s table | result |"
-		print "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		print "| state | kernel | kernel'"'"'s answer (pivot-probe) | `--check` | `--explain` | `prepare-root -- pivot-probe` | same `/` | caller'"'"'s table | `--check` after | result |"
+		print "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 	}
 	{
 		why = field("why"); gsub(",", ", ", why)
@@ -376,8 +382,9 @@ mx_table() {
 		res = field("result")
 		if (why != "") res = res ": " why
 		if (reason != "") res = res " (may refuse: " reason ")"
-		printf "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", field("state"), field("kernel"),
-			field("probe"), field("check"), field("explain"), field("reroot"), field("root"), field("table"), res
+		printf "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", field("state"), field("kernel"),
+			field("probe"), field("check"), field("explain"), field("reroot"), field("root"), field("table"),
+			field("post"), res
 	}'
 }
 
