@@ -66,8 +66,8 @@ mx_may_refuse() {
 	fi
 	if ! mx_kernel_has_statmount "${2:-}"; then
 		case $kind in
-		dir|stackeddir)
-			echo "before Linux 6.8 only /proc/self/mountinfo describes mounts, and the chroot has no /proc"
+		normal|bind|dir|stackeddir)
+			echo "before Linux 6.8 only /proc/self/mountinfo describes mounts, and this root has no /proc"
 			return ;;
 		esac
 	fi
