@@ -7,10 +7,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -64,9 +66,58 @@ static void __attribute__((noreturn)) usage(void)
 static void __attribute__((noreturn)) misuse(const char *what)
 {
 	if (what)
-		fprintf(stderr, PW_PROGRAM ": %s\n", what);
+		pw_message("%s", what);
 	fputs("Try '" PW_PROGRAM " --help' for more information.\n", stderr);
 	exit(PW_EXIT_FAILURE);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) misuse_option(const char *fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	misuse(what);
+}
+
+/*
+ * getopt's complaint about the option it stopped at, in getopt's words, but
+ * escaped (the option text is the caller's, and may hold an escape sequence
+ * for the terminal) and naming the option as it was given.  @token is the
+ * argument getopt_long() stepped past, or NULL when it stopped inside a
+ * group of short options.
+ */
+static void __attribute__((noreturn)) bad_option(const struct option *longopts, const char *token)
+{
+	const char *name, *eq;
+	char possible[256] = "";
+	size_t len;
+	int matches = 0;
+
+	if (!token || strncmp(token, "--", 2) != 0)
+		misuse_option("invalid option -- '%c'", optopt);
+
+	name = token + 2;
+	eq = strchr(name, '=');
+	len = eq ? (size_t) (eq - name) : strlen(name);
+	/* optopt is the option's value when it was known but given an
+	 * argument it does not take. */
+	for (const struct option *o = longopts; optopt && o->name; o++)
+		if (o->val == optopt && strncmp(o->name, name, len) == 0)
+			misuse_option("option '--%s' doesn't allow an argument", o->name);
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, name, len) == 0) {
+			size_t used = strlen(possible);
+
+			snprintf(possible + used, sizeof(possible) - used, " '--%s'", o->name);
+			matches++;
+		}
+	}
+	if (matches > 1)
+		misuse_option("option '--%.*s' is ambiguous; possibilities:%s", (int) len, name, possible);
+	misuse_option("unrecognized option '%s'", token);
 }
 
 static int run_check(void)
@@ -132,18 +183,24 @@ int main(int argc, char *argv[])
 	};
 	bool check = false, explain = false;
 	unsigned long propagation = MS_SLAVE;
-	int c;
+	int c, before;
 
 	/* Installed setuid, it would hand any user a root of their choosing
-	 * to exec in; it is meant for callers that are root already. */
+	 * to exec in; it is meant for callers that are root already.  The
+	 * kernel sets AT_SECURE for every exec that gains privilege: setuid,
+	 * setgid, and file capabilities (setcap), which leave the IDs alone. */
 	if (getuid() != geteuid() || getgid() != getegid()) {
-		fputs(PW_PROGRAM ": refusing to run setuid or setgid; run it as root instead\n", stderr);
+		pw_message("refusing to run setuid or setgid; run it as root instead");
+		return PW_EXIT_FAILURE;
+	}
+	if (getauxval(AT_SECURE)) {
+		pw_message("refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1) {
+	for (before = optind; (c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1; before = optind) {
 		switch (c) {
 		case 'c':
 			check = true;
@@ -168,11 +225,9 @@ int main(int argc, char *argv[])
 			printf(PW_PROGRAM " from " PACKAGE_NAME " " PACKAGE_VERSION "\n");
 			return fflush(stdout) == 0 ? EXIT_SUCCESS : PW_EXIT_FAILURE;
 		default:
-			if (optopt)
-				fprintf(stderr, PW_PROGRAM ": invalid option -- '%c'\n", optopt);
-			else
-				fprintf(stderr, PW_PROGRAM ": unrecognized option '%s'\n", argv[optind - 1]);
-			misuse(NULL);
+			/* A long option is always stepped past; a short one
+			 * only when it ends its group ("-vx"). */
+			bad_option(longopts, optind > before ? argv[optind - 1] : NULL);
 		}
 	}
 
