@@ -298,10 +298,10 @@ mx_inner() {
 	[ "$probe_r" != "?" ] || why="$why probe-did-not-run"
 	# --check: 0 iff the kernel said yes; 1 iff it said no (a claim that
 	# the re-root fixes it); 125 only where the README says why.
-	if [ "$probe_r" = ok ]; then
-		[ $check -eq 0 ] || why="$why check-should-be-0"
-	elif [ $check -eq 125 ]; then
+	if [ $check -eq 125 ]; then
 		[ -n "$refuse" ] || why="$why check-125-not-listed"
+	elif [ "$probe_r" = ok ]; then
+		[ $check -eq 0 ] || why="$why check-should-be-0"
 	else
 		[ $check -eq 1 ] || why="$why check-should-be-1"
 	fi
