@@ -60,16 +60,15 @@ mx_kernel_has_statmount() {
 # reasons next to the rows); any other 125 is a failure.
 mx_may_refuse() {
 	kind=${1%%.*}; prop=${1#*.}; prop=${prop%%.*}
-	if [ "$kind.$prop" = dir.shared ]; then
-		echo "a plain directory in a shared mount, with no mount of its own inside: the copy has nowhere to go that would not propagate to the caller (prepare-root(8), NOTES)"
-		return
-	fi
 	if ! mx_kernel_has_statmount "${2:-}"; then
 		case $kind in
 		normal|bind|dir|stackeddir)
 			echo "before Linux 6.8 only /proc/self/mountinfo describes mounts, and this root has no /proc"
 			return ;;
 		esac
+	fi
+	if [ "$kind.$prop" = dir.shared ]; then
+		echo "a plain directory in a shared mount, with no mount of its own inside: the copy has nowhere to go that would not propagate to the caller (prepare-root(8), NOTES)"
 	fi
 }
 
