@@ -14,6 +14,10 @@ SCENARIO_TIMEOUT=${E2E_TIMEOUT:-60}
 ALL_SCENARIOS="baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap
 mounts-unchanged cwd-kept cwd-unreachable bytes-exact check-verbose noproc explain-vs-kernel explain-cases
 escape-probe normal-root readonly-root chroot-dir chroot-bind"
+# The root-state matrix, run only when named (run.sh --scenario matrix):
+# tests/e2e/guest/matrix.sh.
+# shellcheck source=tests/e2e/guest/matrix.sh
+[ -r /e2e/matrix.sh ] && . /e2e/matrix.sh
 
 # root_kind: what kind of root the kernel gave us, from the mount table,
 # not from the version.  A root whose mount ID equals its parent ID is the
@@ -476,7 +480,7 @@ scenario_pid1() {
 }
 
 known() {
-	for k in $ALL_SCENARIOS pid1; do [ "$k" = "$1" ] && return 0; done
+	for k in $ALL_SCENARIOS ${MATRIX_SCENARIOS:-} pid1; do [ "$k" = "$1" ] && return 0; done
 	return 1
 }
 
