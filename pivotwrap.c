@@ -47,7 +47,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "\n"
 	      "Options:\n"
 	      " -c, --check      print whether a re-root is needed and exit:\n"
-	      "                    0 not needed, 1 needed, 125 cannot tell\n"
+	      "                    0 not needed, 1 needed (and possible), 125 cannot\n"
+	      "                    tell, or needed but not possible here\n"
 	      " -e, --explain    check every reason pivot_root(2) would fail, for the\n"
 	      "                    current root and, if given, <new-root> and <put-old>\n"
 	      "                    (default <new-root>): 0 it would succeed, 1 it would\n"
@@ -146,6 +147,9 @@ static int run_check(void)
 		pw_error(err, pw_privilege_hint(err), "%s", pw_verdict_reason(verdict));
 		return PW_EXIT_FAILURE;
 	}
+	/* "Needed" promises that prepare-root -- <command> does it. */
+	if (pw_verdict_needs_reroot(verdict) && pw_reroot_possible(&info) < 0)
+		return PW_EXIT_FAILURE;
 	printf("%s: %s\n", pw_verdict_needs_reroot(verdict) ? "re-root needed" : "no re-root needed",
 	       pw_verdict_reason(verdict));
 	if (fflush(stdout) != 0)
