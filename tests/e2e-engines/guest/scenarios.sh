@@ -9,8 +9,7 @@ cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-180}
 ALL_SCENARIOS="probe-control
 podman-baseline podman-wrapped podman-masquerade
-containerd-baseline containerd-wrapped containerd-masquerade
-docker-baseline docker-wrapped docker-masquerade"
+containerd-baseline containerd-wrapped containerd-masquerade"
 
 # A root whose mount ID equals its parent ID is the rootfs pivot_root
 # refuses; from Linux 7.0 a nullfs lies underneath and / has a parent.
@@ -163,31 +162,6 @@ containerd_run() {	# containerd_run MODE
 scenario_containerd_baseline() { containerd_run baseline; }
 scenario_containerd_wrapped() { containerd_run wrapped; }
 scenario_containerd_masquerade() { containerd_run masquerade; }
-
-# --- docker.io (dockerd, its own containerd, runc) ------------------------
-# vfs storage, no bridge and no iptables (nothing in the guest to set up);
-# the containers run with --network none.
-docker_e2e() { docker -H unix:///run/docker.sock "$@"; }
-docker_run() {	# docker_run MODE
-	start_daemon "$1" /tmp/dockerd.log dockerd -H unix:///run/docker.sock \
-		--data-root /var/lib/docker --exec-root /run/docker --storage-driver vfs \
-		--bridge none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false
-	if ! wait_for 120 docker_e2e version; then
-		tail -n 30 /tmp/dockerd.log; stop "$daemon"
-		fail "dockerd did not answer within 120 s"; return 1
-	fi
-	echo "[$(cut -d' ' -f1 /proc/uptime)] dockerd answers"
-	ns_check "$1" "$daemon" || { stop "$daemon"; return 1; }
-	run_cmd docker_e2e load -q -i /images/bb.tar
-	[ "$status" -eq 0 ] || { stop "$daemon"; fail "docker load failed"; return 1; }
-	run_cmd docker_e2e run --rm --network none --hostname inside "$IMAGE" sh -c "$CMD"
-	s=$status o=$out
-	stop "$daemon"
-	judge "$1" inside "$s" "$o"
-}
-scenario_docker_baseline() { docker_run baseline; }
-scenario_docker_wrapped() { docker_run wrapped; }
-scenario_docker_masquerade() { docker_run masquerade; }
 
 known() {
 	for k in $ALL_SCENARIOS; do [ "$k" = "$1" ] && return 0; done
