@@ -32,9 +32,23 @@
 # define SYS_listmount 458
 #endif
 
+/* open_tree(2) and move_mount(2): Linux 5.2; musl 1.2.3 has no wrappers. */
+#ifndef SYS_open_tree
+# define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+# define SYS_move_mount 429
+#endif
+
+#define PW_OPEN_TREE_CLONE          1
+#define PW_AT_RECURSIVE             0x8000
+#define PW_MOVE_MOUNT_F_EMPTY_PATH  0x00000004
+#define PW_AT_EMPTY_PATH            0x1000
+
 #define PW_AT_NO_AUTOMOUNT      0x800
 #define PW_AT_STATX_DONT_SYNC   0x4000
 
+#define PW_STATX_TYPE           0x00000001U
 #define PW_STATX_INO            0x00000100U
 #define PW_STATX_MNT_ID         0x00001000U  /* Linux 5.8  */
 #define PW_STATX_MNT_ID_UNIQUE  0x00004000U  /* Linux 6.8  */

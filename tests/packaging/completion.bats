@@ -11,10 +11,8 @@ load helpers
 COMPLETION=$TOP/completions/prepare-root
 
 setup() {
-	if [ ! -r /usr/share/bash-completion/bash_completion ]; then
-		[ "${CI:-}" = true ] && { echo "bash-completion is missing, and CI installs it: failing" >&3; return 1; }
-		skip "bash-completion missing (SKIPPED: apt-get install bash-completion)"
-	fi
+	[ -r /usr/share/bash-completion/bash_completion ] ||
+		ci_skip "bash-completion missing (apt-get install bash-completion)"
 	# A command with a completion function of its own, to see the hand-over.
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	printf '#!/bin/sh\n' > "$BATS_TEST_TMPDIR/bin/pwfakecmd"

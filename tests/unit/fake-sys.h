@@ -38,7 +38,8 @@ struct fake_kernel {
 	int root_statx_calls;
 	struct pw_statx cwd_statx[2];	/* answers for "." (before, after); zero: same dir */
 	int cwd_statx_calls;
-	struct pw_statmount statmount;
+	struct pw_statmount statmount;	/* the answer for statmount.mnt_id ... */
+	struct pw_statmount statmount_other[4];	/* ... and for other mounts; any other ID: ENOENT */
 	const char *cwd;
 	bool no_cap_sys_admin;
 
