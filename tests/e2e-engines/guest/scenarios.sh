@@ -136,7 +136,9 @@ scenario_podman_baseline() { podman_run baseline; }
 scenario_podman_wrapped() { podman_run wrapped; }
 scenario_podman_masquerade() {
 	# podman runs unwrapped: its crun is prepare-root's symlink
-	echo "podman's runtime: $(CONTAINERS_CONF=/etc/containers/masquerade.conf podman info --format '{{.Host.OCIRuntime.Path}}')"
+	rt=$(CONTAINERS_CONF=/etc/containers/masquerade.conf podman info --format '{{.Host.OCIRuntime.Path}}')
+	echo "podman's runtime: $rt"
+	[ "$rt" = "$MASQ_DIR/crun" ] || fail "podman does not use $MASQ_DIR/crun" || return 1
 	podman_run masquerade
 }
 
