@@ -99,3 +99,26 @@ pw_boot() {
 		-serial stdio -kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=3 $cmdline" </dev/null >"$log" 2>&1
 }
+
+# pw_debs SUITE DIR PACKAGE...: download PACKAGE... of SUITE and everything
+# they depend on (not what they recommend) as .debs into DIR, resolved as
+# if nothing were installed (an empty dpkg status), through the same
+# private apt state as pw_kernel: the machine's apt configuration is not
+# changed and its installed packages do not matter.
+pw_debs() {
+	local suite=$1 out=$2 apt_dir=$PW_CACHE/apt/$1 mirror
+	shift 2
+	mirror=$(pw_debian_mirror) || pw_die "no mirror to fetch $* from"
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache" "$out/partial" || pw_die "cannot create $apt_dir or $out"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+		> "$apt_dir/sources.list"
+	: > "$apt_dir/empty-status"
+	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
+		-o "Dir::State::status=$apt_dir/empty-status" -o "Dir::Cache::archives=$out"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+	apt-get "${opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 ||
+		{ pw_hide_mirror "$mirror" <"$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
+	apt-get "${opts[@]}" install -y --download-only --no-install-recommends "$@" >"$out/download.log" 2>&1 ||
+		{ pw_hide_mirror "$mirror" <"$out/download.log" >&2; pw_die "apt-get download of $* ($suite) failed"; }
+}

@@ -1,0 +1,204 @@
+# shellcheck shell=sh
+# shellcheck disable=SC2016 # scripts for inner shells are single-quoted on purpose
+# The engines' scenarios, run inside the guest from the root the kernel
+# gave.  Each prints its evidence; run_one runs it under a time limit and
+# turns its status into one "E2E: PASS name" or "E2E: FAIL name" line, the
+# evidence going to the console as "E2E-LOG: " lines.
+
+cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+SCENARIO_TIMEOUT=${E2E_TIMEOUT:-180}
+ALL_SCENARIOS="probe-control
+podman-baseline podman-wrapped podman-masquerade
+containerd-baseline containerd-wrapped containerd-masquerade"
+
+# A root whose mount ID equals its parent ID is the rootfs pivot_root
+# refuses; from Linux 7.0 a nullfs lies underneath and / has a parent.
+# Decided from the mount table, once, by /init.
+root_line() { awk '$5 == "/" { print; exit }' /proc/self/mountinfo; }
+root_kind() { root_line | awk '{ print ($1 == $2 ? "no-parent" : "has-parent") }'; }
+ROOT_KIND=${E2E_ROOT_KIND:-$(root_kind)}
+
+# The masquerade: prepare-root's symlinks named runc and crun.
+MASQ_DIR=/usr/libexec/pivotwrap/bin
+# What every container runs: what only a container in its own PID (and,
+# where the engine sets one, UTS) namespace prints, then the escape probe
+# (tests/e2e/probe.c), which needs CAP_SYS_CHROOT: each engine grants it
+# by default.
+CMD='echo CONTAINER pid=$$ host=$(hostname); /bin/probe'
+IMAGE=localhost/bb:latest
+
+contains() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+# pivot_root(2) refused with EINVAL: crun says "pivot_root: Invalid
+# argument", runc "pivot_root .: invalid argument".
+is_pivot_einval() { contains "$1" "pivot_root" && contains "$1" "nvalid argument"; }
+fail() { echo "FAILED: $*"; return 1; }
+
+# contained OUT [HOST]: the container printed PID 1 (and hostname HOST),
+# and the probe found itself inside the image, not in the initramfs.
+contained() {
+	contains "$1" "CONTAINER pid=1 " || fail "no 'CONTAINER pid=1': not in its own PID namespace" || return 1
+	[ -z "$2" ] || contains "$1" "host=$2" || fail "hostname is not $2" || return 1
+	contains "$1" "PROBE: ESCAPED" && { fail "the probe escaped to the initramfs root"; return 1; }
+	contains "$1" "PROBE: CONTAINED" || fail "no 'PROBE: CONTAINED'"
+}
+
+# judge MODE HOST STATUS OUT: baseline from the rootfs must fail with
+# pivot_root EINVAL (the bug reproduced; where / has a parent, 7.x, it must
+# work unaided instead); wrapped and masquerade must work everywhere.
+judge() {
+	if [ "$1" = baseline ] && [ "$ROOT_KIND" = no-parent ]; then
+		[ "$3" -ne 0 ] || fail "succeeded unaided from the rootfs" || return 1
+		is_pivot_einval "$4" || fail "did not fail with pivot_root EINVAL"
+		return
+	fi
+	[ "$3" -eq 0 ] || fail "exit status $3" || return 1
+	contained "$4" "$2"
+}
+
+# run_cmd CMD...: run, show the command and its output in the log; the
+# output in $out, the status in $status.
+run_cmd() {
+	echo "[$(cut -d' ' -f1 /proc/uptime)] \$ $*"
+	out=$("$@" 2>&1); status=$?
+	echo "$out"
+	echo "[$(cut -d' ' -f1 /proc/uptime)] status $status"
+}
+
+# ns_check MODE PID: a wrapped daemon runs in a mount namespace of its own
+# where / has no parent (prepare-root re-rooted it, same PID), in ours where
+# it has one (pass-through); a masquerade or baseline daemon always in ours.
+ns_check() {
+	mine=$(readlink /proc/self/ns/mnt); theirs=$(readlink "/proc/$2/ns/mnt")
+	echo "mount namespace: ours $mine, $(cat "/proc/$2/comm") (pid $2) $theirs"
+	if [ "$1" = wrapped ] && [ "$ROOT_KIND" = no-parent ]; then
+		[ "$theirs" != "$mine" ] || fail "wrapped daemon in our mount namespace: no re-root"
+	else
+		[ "$theirs" = "$mine" ] || fail "daemon in another mount namespace"
+	fi
+}
+
+# start_daemon MODE LOG CMD...: start the daemon CMD in the background the
+# MODE's way: unaided, wrapped in prepare-root, or with the masquerade
+# directory first in its PATH; its PID in $daemon.
+start_daemon() {
+	mode=$1 log=$2
+	shift 2
+	case $mode in
+	baseline) "$@" > "$log" 2>&1 & ;;
+	wrapped) prepare-root -- "$@" > "$log" 2>&1 & ;;
+	masquerade) PATH=$MASQ_DIR:$PATH "$@" > "$log" 2>&1 & ;;
+	esac
+	daemon=$!
+	echo "[$(cut -d' ' -f1 /proc/uptime)] started $1 ($mode) as pid $daemon"
+}
+
+# wait_for SECONDS CMD...: retry CMD until it succeeds, for SECONDS of
+# uptime (under TCG one try of a Go client can take seconds).
+wait_for() {
+	end=$(awk -v s="$1" '{ printf "%d", $1 + s }' /proc/uptime); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(cut -d. -f1 /proc/uptime)" -lt "$end" ] || return 1
+		sleep 0.5
+	done
+}
+
+# stop PID: TERM, then KILL after 20 s.
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	n=40
+	while [ $n -gt 0 ] && kill -0 "$1" 2>/dev/null; do sleep 0.5; n=$((n - 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# --- the probe can tell --------------------------------------------------
+# Under a plain chroot(1) the probe must escape: "PROBE: CONTAINED" from a
+# container then means something.
+scenario_probe_control() {
+	run_cmd chroot /images/rootfs /bin/probe
+	contains "$out" "PROBE: ESCAPED" || fail "the probe did not escape a plain chroot: it cannot tell"
+}
+
+# --- podman (+ conmon, crun), vfs, cgroupfs, no network -------------------
+podman_run() {	# podman_run MODE: run the container the MODE's way
+	mode=$1
+	podman image exists "$IMAGE" || run_cmd podman load -q -i /images/bb.tar || return 1
+	set -- podman run --rm --network none --hostname inside "$IMAGE" sh -c "$CMD"
+	case $mode in
+	baseline) run_cmd "$@" ;;
+	wrapped) run_cmd prepare-root -- "$@" ;;
+	masquerade) CONTAINERS_CONF=/etc/containers/masquerade.conf run_cmd "$@" ;;
+	esac
+	judge "$mode" inside "$status" "$out"
+}
+scenario_podman_baseline() { podman_run baseline; }
+scenario_podman_wrapped() { podman_run wrapped; }
+scenario_podman_masquerade() {
+	# podman runs unwrapped: its crun is prepare-root's symlink
+	rt=$(CONTAINERS_CONF=/etc/containers/masquerade.conf podman info --format '{{.Host.OCIRuntime.Path}}')
+	echo "podman's runtime: $rt"
+	[ "$rt" = "$MASQ_DIR/crun" ] || fail "podman does not use $MASQ_DIR/crun" || return 1
+	podman_run masquerade
+}
+
+# --- containerd (+ containerd-shim-runc-v2, runc), driven by ctr ----------
+# ctr only talks to the daemon: the shim and runc are the daemon's
+# children, in its mount namespace.  The native snapshotter: no overlay.
+ctr_e2e() { ctr --namespace e2e "$@"; }
+containerd_run() {	# containerd_run MODE
+	start_daemon "$1" /tmp/containerd.log containerd
+	if ! wait_for 90 ctr_e2e version; then
+		tail -n 30 /tmp/containerd.log; stop "$daemon"
+		fail "containerd did not answer within 90 s"; return 1
+	fi
+	echo "[$(cut -d' ' -f1 /proc/uptime)] containerd answers"
+	ns_check "$1" "$daemon" || { stop "$daemon"; return 1; }
+	run_cmd ctr_e2e image import --snapshotter native /images/bb.tar
+	[ "$status" -eq 0 ] || { stop "$daemon"; fail "ctr image import failed"; return 1; }
+	run_cmd ctr_e2e run --rm --snapshotter native "$IMAGE" "c-$1" sh -c "$CMD"
+	s=$status o=$out
+	stop "$daemon"
+	judge "$1" "" "$s" "$o"
+}
+scenario_containerd_baseline() { containerd_run baseline; }
+scenario_containerd_wrapped() { containerd_run wrapped; }
+scenario_containerd_masquerade() { containerd_run masquerade; }
+
+known() {
+	for k in $ALL_SCENARIOS; do [ "$k" = "$1" ] && return 0; done
+	return 1
+}
+
+# run_one NAME: one scenario under a time limit, one result line.
+run_one() {
+	name=$1
+	fn=scenario_$(echo "$name" | tr - _)
+	echo "E2E: START $name"
+	if ! known "$name"; then
+		echo "E2E-LOG: unknown scenario"
+		echo "E2E: FAIL $name"
+		return
+	fi
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	( timeout "$SCENARIO_TIMEOUT" sh -c ". /e2e/scenarios.sh; $fn" ) > /tmp/scenario.out 2>&1
+	status=$?
+	took=$(awk -v t0="$t0" '{ printf "%.1fs", $1 - t0 }' /proc/uptime)
+	echo "took $took" >> /tmp/scenario.out
+	[ $status -eq 143 ] && echo "FAILED: timed out after ${SCENARIO_TIMEOUT}s" >> /tmp/scenario.out
+	sed 's/^/E2E-LOG: /' /tmp/scenario.out
+	echo "E2E: INFO $name took $took"
+	if [ $status -eq 0 ]; then echo "E2E: PASS $name"; else echo "E2E: FAIL $name"; fi
+}
+
+# run_selected "a,b,...": the scenarios named (all when empty), then
+# "E2E: DONE N".
+run_selected() {
+	selected=$(echo "$1" | tr , ' ')
+	[ -n "$selected" ] || selected=$ALL_SCENARIOS
+	echo "E2E: INFO root-kind=$ROOT_KIND kernel=$(uname -r)"
+	echo "E2E: INFO root mount: $(root_line)"
+	ran=0
+	for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
+	echo "E2E: DONE $ran"
+}

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Container engines end to end: boots Debian cloud kernels under QEMU from
+# an initramfs holding Debian bookworm's own podman and containerd, and
+# runs each from the initramfs root unaided, wrapped in prepare-root, and
+# through prepare-root's masquerade.  See README.md.
+#
+#   tests/e2e-engines/run.sh [--kernel bookworm|trixie|sid|all|"bookworm sid"]
+#                            [--scenario NAME]... [--keep DIR] [--prepare-root PATH]
+#
+# Ends with "N passed, N failed"; exits non-zero on any failure.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
+
+kernels="bookworm sid"
+scenarios=()
+keep=""
+prepare_root=""
+# Per boot, on the host; the guest limits each scenario itself.  Under TCG
+# a Go daemon takes seconds to start, so both are generous.
+boot_timeout=${PW_E2E_BOOT_TIMEOUT:-600}
+scenario_timeout=${PW_E2E_SCENARIO_TIMEOUT:-180}
+# The image holds ~200 MB, loaded and unpacked by the kernel into the
+# rootfs (RAM), next to the engines.
+export PW_QEMU_MEM=${PW_QEMU_MEM:-4096}
+
+# What the image holds: Debian bookworm's engines and everything they
+# depend on.  Packages of the closure that no engine runs (perl, gnupg,
+# the CNI plugins: no network here) are left packed.
+ENGINE_PACKAGES="podman conmon crun golang-github-containers-common containerd runc"
+LEFT_PACKED='^(perl|perl-base|perl-modules-.*|libperl.*|lib.*-perl|gnupg.*|gpg.*|dirmngr|pinentry-.*|usrmerge|dpkg|debconf|adduser|passwd|containernetworking-plugins|init-system-helpers|sysvinit-utils|lsb-base)$'
+# Unsafe knobs that make a runtime fall back to chroot-like behaviour
+# instead of pivot_root; none may appear in the image (see check_knobs).
+KNOBS=(no_pivot_root DOCKER_RAMDISK --no-pivot NoPivotRoot)
+
+usage() {
+	sed -n 's/^#   //p' "$0" >&2
+	exit 2
+}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
+	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
+	-h|--help) usage ;;
+	*) echo "engines: unknown argument $1" >&2; usage ;;
+	esac
+done
+[ "$kernels" = all ] && kernels="bookworm trixie sid"
+kernels=${kernels//,/ }
+for k in $kernels; do
+	case $k in bookworm|trixie|sid) ;; *) echo "engines: unknown kernel $k" >&2; usage ;; esac
+done
+all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
+	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+[ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios"
+for s in "${scenarios[@]}"; do
+	[[ " $all_scenarios " == *" $s "* ]] || { echo "engines: unknown scenario $s (known: $all_scenarios)" >&2; exit 2; }
+done
+
+passed=0
+failed=0
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+# fatal NAME WHY: the suite cannot go on; a failure, never a skip.
+fatal() {
+	echo "FAIL $1: $2"
+	failed=$((failed + 1))
+	summary || exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fatal setup "run as root (the image holds root-owned files and device nodes)"
+for tool in qemu-system-x86_64:qemu-system-x86 cpio:cpio gcc:gcc readelf:binutils busybox:busybox-static \
+	python3:python3 apt-get:apt dpkg-deb:dpkg meson:meson ninja:ninja-build; do
+	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
+done
+if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ -z "$prepare_root" ]; then
+	pw_log "building prepare-root"
+	if ! { meson setup "$work/build" "$top" -Dtests=false -Dman=disabled &&
+		ninja -C "$work/build" prepare-root; } > "$work/build.log" 2>&1; then
+		tail -n 40 "$work/build.log" | sed 's/^/  | /'
+		fatal build "prepare-root does not build"
+	fi
+	prepare_root=$work/build/prepare-root
+fi
+[ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
+
+# engine_tree: print a directory holding the engines' packages unpacked
+# (dpkg-deb -x), documentation left out.  Downloaded and unpacked once,
+# cached under $PW_CACHE/engines; rebuilt when the package list changes.
+engine_tree() {
+	local cache=$PW_CACHE/engines key tree deb name
+	key=$(echo "$ENGINE_PACKAGES|$LEFT_PACKED|1" | md5sum | cut -c1-12)
+	tree=$cache/tree-$key
+	if [ -f "$tree/.complete" ]; then
+		echo "$tree"
+		return
+	fi
+	pw_log "downloading bookworm's $ENGINE_PACKAGES and their dependencies"
+	rm -rf "$cache/debs" "$cache"/tree-*
+	# shellcheck disable=SC2086 # a word list
+	pw_debs bookworm "$cache/debs" $ENGINE_PACKAGES
+	mkdir -p "$tree"
+	for deb in "$cache"/debs/*.deb; do
+		name=$(dpkg-deb -f "$deb" Package)
+		[[ $name =~ $LEFT_PACKED ]] && continue
+		dpkg-deb -x "$deb" "$tree" || pw_die "cannot unpack $deb"
+		echo "$name $(dpkg-deb -f "$deb" Version)" >> "$tree/.packages"
+	done
+	# Documentation, translations and shell completions: nothing runs them.
+	rm -rf "$tree"/usr/share/{doc,man,info,locale,lintian,bash-completion,zsh,fish} \
+		"$tree"/etc/{init.d,default,cron.daily,logrotate.d} "$tree"/lib/systemd "$tree"/usr/lib/systemd
+	rm -rf "$cache/debs"
+	touch "$tree/.complete"
+	echo "$tree"
+}
+
+# docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
+# one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
+# ctr image import and docker load all read it.
+docker_archive() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, out = sys.argv[1], sys.argv[2]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    t.add(src, arcname=".")
+layer = buf.getvalue()
+diff = hashlib.sha256(layer).hexdigest()
+config = json.dumps({
+    "architecture": "amd64", "os": "linux",
+    "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"]},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff]},
+    "history": [{"created_by": "tests/e2e-engines/run.sh"}],
+}).encode()
+cdig = hashlib.sha256(config).hexdigest()
+manifest = json.dumps([{"Config": cdig + ".json", "RepoTags": ["localhost/bb:latest"],
+                        "Layers": [diff + "/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, data in ((diff + "/layer.tar", layer), (cdig + ".json", config), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
+}
+
+# check_elves ROOT: every ELF program and library in ROOT must find each
+# library it needs inside ROOT (asked of ROOT's own dynamic loader).
+check_elves() {
+	local root=$1 f out missing=""
+	while IFS= read -r f; do
+		# only dynamic ELF programs (static ones, busybox and tini-static,
+		# need nothing; scripts neither)
+		readelf -l "$root/$f" 2>/dev/null | grep -q 'program interpreter' || continue
+		# (a library missing behind another one is a hard error, not "not found")
+		out=$(chroot "$root" /lib64/ld-linux-x86-64.so.2 --list "/$f" 2>&1) && ! grep -q 'not found' <<<"$out" && continue
+		missing+=" /$f"
+	done < <(cd "$root" && find bin sbin usr/bin usr/sbin usr/libexec -type f -perm -u+x)
+	[ -z "$missing" ] || fatal image "libraries missing in the image for:$missing"
+}
+
+# check_knobs ROOT: no text file in the image may carry one of the unsafe
+# knobs (grep -I: the runtimes' own binaries name them in their code).  The
+# only exception is Debian's shipped podman configuration saying
+# "no_pivot_root = false" (or that, commented out): the default, spelt out.
+check_knobs() {
+	local root=$1 hits bad
+	hits=$(cd "$root" || exit; grep -rInI -F "${KNOBS[@]/#/-e}" . || true)
+	bad=$(grep -Ev '^\./(etc/containers/libpod\.conf|usr/share/containers/containers\.conf):[0-9]+:#? *no_pivot_root = false$' <<<"$hits" || true)
+	# shellcheck disable=SC2001 # one prefix per line
+	if [ -n "$bad" ]; then
+		sed 's/^/  | /' <<<"$bad"
+		echo "FAIL no-unsafe-knobs: the image names ${KNOBS[*]}"
+		failed=$((failed + 1))
+	else
+		[ -z "$hits" ] || sed 's/^/  | allowed: /' <<<"$hits"
+		echo "PASS no-unsafe-knobs [image]"
+		passed=$((passed + 1))
+	fi
+}
+
+build_image() {
+	local root=$work/root tree t0=$SECONDS
+	tree=$(engine_tree) || fatal image "cannot get the engines' packages"
+	pw_log "building the initramfs ($(wc -l < "$tree/.packages") packages)"
+	rm -rf "$root"
+	cp -a "$tree" "$root"
+	rm -f "$root"/.complete
+	mv "$root/.packages" "$work/packages"
+	mkdir -p "$root"/{proc,sys,dev,tmp,run,e2e,images} "$root"/usr/libexec/pivotwrap/bin
+	pw_busybox "$root" /bin
+	pw_copy_binary "$root" "$prepare_root" /usr/bin/prepare-root
+	# The masquerade: runc and crun named by a symlink to prepare-root, in a
+	# directory the daemons' PATH (or podman's configuration) puts first.
+	ln -s ../../../bin/prepare-root "$root/usr/libexec/pivotwrap/bin/runc"
+	ln -s ../../../bin/prepare-root "$root/usr/libexec/pivotwrap/bin/crun"
+	cp -r "$here"/guest/etc/. "$root/etc/"
+	cp "$here"/guest/scenarios.sh "$root/e2e/"
+	cp "$here"/guest/init "$root/init"
+	# The image every engine runs: busybox and the escape probe.
+	mkdir -p "$work/bb"
+	pw_busybox "$work/bb" /bin
+	gcc -static -O2 -Wall -o "$work/bb/bin/probe" "$top/tests/e2e/probe.c"
+	docker_archive "$work/bb" "$root/images/bb.tar"
+	cp -a "$work/bb" "$root/images/rootfs"
+	# What an escaped container would see, and a contained one never.
+	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"
+	check_elves "$root"
+	check_knobs "$root"
+	# Not compressed: under TCG the guest would take longer to inflate it
+	# than QEMU takes to load it.
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$work/initrd"
+	pw_log "initramfs: $(du -h "$work/initrd" | cut -f1) (cpio, not compressed) in $((SECONDS - t0))s"
+}
+
+show_tail() {
+	echo "  | last 40 console lines:"
+	tail -n 40 "$1" | sed 's/^/  | /'
+}
+
+# boot KERNEL LABEL SCENARIO...: boot once; only an "E2E: PASS name" line
+# from a guest that booted and reported every selected scenario counts.
+boot() {
+	local kernel=$1 label=$2 log status s t0=$SECONDS tail_shown=false done_line
+	shift 2
+	log=$work/console-$label.log
+	pw_log "booting $label: $*"
+	status=0
+	pw_boot "$kernel" "$work/initrd" "pw.timeout=$scenario_timeout pw.scenarios=$(IFS=,; echo "$*")" \
+		"$log" "$boot_timeout" || status=$?
+	pw_log "$label: QEMU exited $status after $((SECONDS - t0))s"
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep"
+		cp "$log" "$keep/"
+	fi
+	tr -d '\r' < "$log" > "$log.txt"
+	grep '^E2E: \(INFO\|REPORT\)' "$log.txt" | sed "s/^E2E: /  [$label] /" || true
+	[ "$status" -eq 124 ] && echo "  [$label] QEMU killed after ${boot_timeout}s: the guest hung"
+	if ! grep -q 'E2E: BOOTED' "$log.txt"; then
+		echo "FAIL $label: the guest never reached /init (QEMU status $status)"
+		show_tail "$log.txt"
+		failed=$((failed + $#))
+		return
+	fi
+	for s in "$@"; do
+		if grep -qx "E2E: PASS $s" "$log.txt"; then
+			echo "PASS $s [$label]"
+			passed=$((passed + 1))
+			continue
+		fi
+		echo "FAIL $s [$label]"
+		failed=$((failed + 1))
+		if grep -qx "E2E: FAIL $s" "$log.txt"; then
+			awk -v s="$s" '$0 == "E2E: START " s {on=1; next} on && /^E2E: (PASS|FAIL) / {exit} on' "$log.txt" |
+				sed 's/^E2E-LOG: //; s/^/  | /' | tail -n 80
+		else
+			echo "  | no result: the guest hung or died in or before it (QEMU status $status)"
+			$tail_shown || show_tail "$log.txt"
+			tail_shown=true
+		fi
+	done
+	done_line=$(grep -o '^E2E: DONE [0-9]*' "$log.txt" || true)
+	if [ "$done_line" != "E2E: DONE $#" ]; then
+		echo "FAIL $label: the guest did not finish with 'E2E: DONE $#' (got '${done_line:-nothing}')"
+		$tail_shown || show_tail "$log.txt"
+		failed=$((failed + 1))
+	fi
+}
+
+build_image
+for k in $kernels; do
+	t0=$SECONDS
+	if ! kernel=$(pw_kernel "$k"); then
+		echo "FAIL kernel-$k: could not get the $k kernel (see above); none of its scenarios ran"
+		failed=$((failed + 1))
+		continue
+	fi
+	pw_log "$k: $(cat "$(dirname "$kernel")/package" 2>/dev/null || echo "$kernel")"
+	boot "$kernel" "$k" "${scenarios[@]}"
+	pw_log "$k: $((SECONDS - t0))s"
+done
+if [ -n "$keep" ]; then
+	cp "$work/initrd" "$work/packages" "$keep/"
+	pw_log "kept the initramfs, its package list and the console logs in $keep"
+fi
+summary
