@@ -170,12 +170,28 @@ static int find_anchor(const struct pw_root_info *info, struct anchor *a, bool *
 	return -1;
 }
 
+/*
+ * open_tree(OPEN_TREE_CLONE) of an unbindable mount is EINVAL (__do_loopback).
+ * A mount root can be made private, which clears the flag (MS_SLAVE keeps
+ * it on some kernels); the hidden mount holding a chroot directory cannot,
+ * and whether its copy in a new namespace is still unbindable depends on
+ * the kernel: only a copy made in one tells.
+ */
+#define UNBINDABLE_HINT "make that mount private before the chroot: 'mount --make-private' on its mount point"
+#define UNBINDABLE_WHY "cannot re-root: the mount holding the root directory is unbindable, so no copy of it can be made"
+
 int pw_reroot_possible(const struct pw_root_info *info)
 {
 	struct anchor a;
 	bool set_it;
 
-	return find_anchor(info, &a, &set_it);
+	if (find_anchor(info, &a, &set_it) < 0)
+		return -1;
+	if (!info->is_mount_root && pw_sys_copy_probe() < 0 && errno == EINVAL) {
+		pw_error(0, UNBINDABLE_HINT, UNBINDABLE_WHY);
+		return -1;
+	}
+	return 0;
 }
 
 static int choose_anchor(const struct pw_root_info *info, unsigned long propagation, struct anchor *a)
@@ -184,6 +200,13 @@ static int choose_anchor(const struct pw_root_info *info, unsigned long propagat
 
 	if (find_anchor(info, a, &set_it) < 0)
 		return -1;
+	if (info->is_mount_root && info->unbindable) {
+		pw_verbose("mount(none, /, MS_PRIVATE)");
+		if (pw_sys_mount("none", "/", NULL, MS_PRIVATE, NULL) < 0) {
+			pw_error(errno, pw_privilege_hint(errno), "cannot make the unbindable root mount private");
+			return -1;
+		}
+	}
 	if (!set_it) {
 		pw_verbose("the mount holding the root directory is not shared: the copy goes on it");
 		return 0;
@@ -258,16 +281,19 @@ static bool same_file(const struct pw_statx *a, const struct pw_statx *b)
 
 /* Copy "/" onto the anchor and make the copy the root.  Returns the copy's
  * mount ID through @tree_id. */
-static int enter_copy(const struct anchor *a, uint64_t *tree_id)
+static int enter_copy(const struct pw_root_info *info, const struct anchor *a, uint64_t *tree_id)
 {
 	struct pw_statx stx;
 	int fd, rc = -1;
 
 	pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
 	fd = pw_sys_open_tree("/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
+	if (fd < 0 && errno == EINVAL && !info->is_mount_root) {
+		pw_error(0, UNBINDABLE_HINT, UNBINDABLE_WHY);
+		return -1;
+	}
 	if (fd < 0) {
-		pw_error(errno, errno == ENOSYS ? "prepare-root needs Linux 5.2 or later" :
-			 errno == EINVAL ? "is the root mount unbindable?" : pw_privilege_hint(errno),
+		pw_error(errno, errno == ENOSYS ? "prepare-root needs Linux 5.2 or later" : pw_privilege_hint(errno),
 			 "cannot copy the mounts of /: open_tree");
 		return -1;
 	}
@@ -328,7 +354,7 @@ int pw_reroot(const struct pw_root_info *info, unsigned long propagation)
 	 * the caller's as it was, and it goes away when we exit. */
 	if (choose_anchor(info, propagation, &anchor) < 0 || record_anchor(&anchor) < 0)
 		return -1;
-	if (enter_copy(&anchor, &tree_id) < 0)
+	if (enter_copy(info, &anchor, &tree_id) < 0)
 		return -1;
 	/* A copy of a directory's mount keeps that mount's sharing: set it on
 	 * the new tree before anything could be mounted on it. */

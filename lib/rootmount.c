@@ -55,6 +55,7 @@ int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root
 		return rc;
 	info->propagation_known = true;
 	info->shared = (propagation & MS_SHARED) != 0;
+	info->unbindable = (propagation & MS_UNBINDABLE) != 0;
 
 	/* mountinfo lists a mount only when its root is inside ours, and the
 	 * parent of the root's mount lies under it: it is practically never
@@ -124,6 +125,7 @@ static bool detect_with_statmount(const struct pw_statx *stx, struct pw_root_inf
 	info->is_mount_root = (stx->stx_attributes & PW_STATX_ATTR_MOUNT_ROOT) != 0;
 	info->propagation_known = true;
 	info->shared = (u.sm.mnt_propagation & MS_SHARED) != 0;
+	info->unbindable = (u.sm.mnt_propagation & MS_UNBINDABLE) != 0;
 
 	if (info->parent_id == info->mnt_id)
 		return true;

@@ -27,6 +27,7 @@ struct pw_root_info {
 	bool is_mount_root;	/* "/" is that mount's root, not a directory in it */
 	bool propagation_known;
 	bool shared;		/* that mount has MS_SHARED propagation */
+	bool unbindable;	/* ... or MS_UNBINDABLE: no copy can be made of it */
 	bool parent_known;	/* the parent mount could be looked at ... */
 	bool parent_shared;	/* ... and has MS_SHARED propagation */
 };

@@ -167,7 +167,27 @@ out:
 	_exit(0);
 }
 
-int pw_sys_pivot_probe(enum pw_probe_step *step)
+/* In a mount namespace of its own, as the re-root would: can "/" be copied? */
+static void __attribute__((noreturn)) copy_probe_child(int fd)
+{
+	struct probe_answer a = { PW_PROBE_UNSHARE, 0 };
+	int tree;
+
+	if (unshare(CLONE_NEWNS) < 0)
+		goto out;
+	a.step = PW_PROBE_NEW_MOUNT;
+	tree = (int) syscall(SYS_open_tree, AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
+	if (tree < 0)
+		goto out;
+	errno = 0;
+out:
+	a.err = errno;
+	if (write(fd, &a, sizeof(a)) != (ssize_t) sizeof(a))
+		_exit(2);
+	_exit(0);
+}
+
+static int run_probe(void (*child)(int fd), enum pw_probe_step *step)
 {
 	struct probe_answer a = { PW_PROBE_FORK, 0 };
 	int fds[2];
@@ -187,7 +207,8 @@ int pw_sys_pivot_probe(enum pw_probe_step *step)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		probe_child(fds[1]);
+		child(fds[1]);
+		_exit(2);
 	}
 	close(fds[1]);
 	do
@@ -205,6 +226,18 @@ int pw_sys_pivot_probe(enum pw_probe_step *step)
 	*step = (enum pw_probe_step) a.step;
 	errno = a.err;
 	return a.err ? -1 : 0;
+}
+
+int pw_sys_pivot_probe(enum pw_probe_step *step)
+{
+	return run_probe(probe_child, step);
+}
+
+int pw_sys_copy_probe(void)
+{
+	enum pw_probe_step step;
+
+	return run_probe(copy_probe_child, &step);
 }
 
 unsigned long pw_sys_getauxval(unsigned long type)

@@ -61,6 +61,14 @@ enum pw_probe_step {
  */
 int pw_sys_pivot_probe(enum pw_probe_step *step);
 
+/*
+ * Whether "/" can be copied with open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) in
+ * a new mount namespace, asked in a throwaway child: 0, or -1 with errno
+ * (EINVAL: an unbindable mount there).  The caller's namespace and mounts
+ * are not touched.
+ */
+int pw_sys_copy_probe(void);
+
 /* For lib/masquerade.c: getauxval(3) cannot fail, 0 is "no such entry". */
 unsigned long pw_sys_getauxval(unsigned long type);
 int pw_sys_access(const char *path, int mode);

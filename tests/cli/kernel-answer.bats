@@ -162,3 +162,47 @@ propagation_run() {
 	run -125 --separate-stderr "$PREPARE_ROOT" --propagation shared -- true
 	[ "${stderr_lines[0]}" = "prepare-root: --propagation takes slave or private" ]
 }
+
+# A chroot directory in an unbindable mount: whether a copy of that mount
+# can be made in a new namespace depends on the kernel (6.1 to 7.2 keep it
+# unbindable there, 6.18 does not).  Whatever the kernel says, --check and
+# the run must agree: 1 and a re-root that works, or 125 with the same line
+# and nothing changed.
+@test "a chroot directory in an unbindable mount: --check and the run agree, both ways" {
+	local w
+	for w in "" /bin/no-statmount; do
+		run unshare --mount --propagation private -- sh -c '
+			c=$1; w=$2; t=$3; pivot=$4
+			mkdir -p "$t" && mount -t tmpfs ub "$t" && mkdir "$t/d" && cp -a "$c/." "$t/d/" || exit 1
+			mount --make-unbindable "$t" && mount -t proc proc "$t/d/proc" || exit 1
+			before=$(cat /proc/self/mountinfo)
+			chroot "$t/d" $w /bin/prepare-root --check 2>&1; echo "check $?"
+			chroot "$t/d" $w /bin/prepare-root -- /bin/sh -c "$pivot" 2>&1; echo "run $?"
+			[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' \
+			sh "$CHROOT" "$w" "$BATS_TEST_TMPDIR/ub" "$PIVOT"
+		echo "$output"
+		if [ "${lines[1]}" = "check 1" ]; then
+			[ "${lines[2]}" = pivoted ]
+			[ "${lines[3]}" = "run 0" ]
+		else
+			[ "${lines[0]}" = "prepare-root: cannot re-root: the mount holding the root directory is unbindable, so no copy of it can be made (make that mount private before the chroot: 'mount --make-private' on its mount point)" ]
+			[ "${lines[1]}" = "check 125" ]
+			[ "${lines[2]}" = "${lines[0]}" ]
+			[ "${lines[3]}" = "run 125" ]
+		fi
+		[ "${lines[4]}" = "table unchanged" ]
+	done
+}
+
+# An unbindable mount root can be made private in the new namespace, which
+# clears the flag, so its copy can be made.
+@test "a bind-mounted chroot made unbindable, on a shared mount: re-rooted" {
+	run -0 unshare --mount --propagation shared -- sh -c '
+		c=$1; pivot=$2
+		mount --rbind "$c" "$c" && mount --make-unbindable "$c" && mount -t proc proc "$c/proc" || exit 1
+		grep -q " $c rw.* unbindable " /proc/self/mountinfo || echo "not unbindable"
+		chroot "$c" /bin/prepare-root --check
+		chroot "$c" /bin/prepare-root -- /bin/sh -c "$pivot"' sh "$CHROOT" "$PIVOT"
+	[ "${lines[0]}" = "re-root needed: the mount under the root is shared (a bind-mounted chroot on a shared mount)" ]
+	[ "${lines[1]}" = pivoted ]
+}
