@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,12 +20,15 @@
 #include "lib/exec.h"
 #include "lib/explain.h"
 #include "lib/log.h"
+#include "lib/masquerade.h"
 #include "lib/reroot.h"
 #include "lib/rootmount.h"
 
 /* --check exit statuses */
 #define CHECK_PIVOTABLE      0
 #define CHECK_REROOT_NEEDED  1
+
+#define SHORTOPTS "+cep:vhV"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -43,7 +47,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "\n"
 	      "Options:\n"
 	      " -c, --check      print whether a re-root is needed and exit:\n"
-	      "                    0 not needed, 1 needed, 125 cannot tell\n"
+	      "                    0 not needed, 1 needed (and possible), 125 cannot\n"
+	      "                    tell, or needed but not possible here\n"
 	      " -e, --explain    check every reason pivot_root(2) would fail, for the\n"
 	      "                    current root and, if given, <new-root> and <put-old>\n"
 	      "                    (default <new-root>): 0 it would succeed, 1 it would\n"
@@ -96,17 +101,26 @@ static void __attribute__((noreturn)) bad_option(const struct option *longopts, 
 	size_t len;
 	int matches = 0;
 
-	if (!token || strncmp(token, "--", 2) != 0)
+	if (!token || strncmp(token, "--", 2) != 0) {
+		const char *known = optopt && optopt != ':' ? strchr(SHORTOPTS + 1, optopt) : NULL;
+
+		if (known && known[1] == ':')
+			misuse_option("option requires an argument -- '%c'", optopt);
 		misuse_option("invalid option -- '%c'", optopt);
+	}
 
 	name = token + 2;
 	eq = strchr(name, '=');
 	len = eq ? (size_t) (eq - name) : strlen(name);
 	/* optopt is the option's value when it was known but given an
-	 * argument it does not take. */
-	for (const struct option *o = longopts; optopt && o->name; o++)
-		if (o->val == optopt && strncmp(o->name, name, len) == 0)
+	 * argument it does not take, or not given one it needs. */
+	for (const struct option *o = longopts; optopt && o->name; o++) {
+		if (o->val == optopt && strncmp(o->name, name, len) == 0) {
+			if (o->has_arg == required_argument)
+				misuse_option("option '--%s' requires an argument", o->name);
 			misuse_option("option '--%s' doesn't allow an argument", o->name);
+		}
+	}
 	for (const struct option *o = longopts; o->name; o++) {
 		if (strncmp(o->name, name, len) == 0) {
 			size_t used = strlen(possible);
@@ -133,6 +147,9 @@ static int run_check(void)
 		pw_error(err, pw_privilege_hint(err), "%s", pw_verdict_reason(verdict));
 		return PW_EXIT_FAILURE;
 	}
+	/* "Needed" promises that prepare-root -- <command> does it. */
+	if (pw_verdict_needs_reroot(verdict) && pw_reroot_possible(&info) < 0)
+		return PW_EXIT_FAILURE;
 	printf("%s: %s\n", pw_verdict_needs_reroot(verdict) ? "re-root needed" : "no re-root needed",
 	       pw_verdict_reason(verdict));
 	if (fflush(stdout) != 0)
@@ -150,14 +167,15 @@ static int run_explain(const char *new_root, const char *put_old)
 	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
 }
 
-static int run_command(char *const argv[], unsigned long propagation)
+/* Judge the root and re-root when needed: 0, or -1 after one error line. */
+static int prepare_root(unsigned long propagation)
 {
 	struct pw_root_info info;
 	enum pw_verdict verdict;
 	int err;
 
 	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
-		return PW_EXIT_FAILURE;
+		return -1;
 	verdict = pw_root_judge(&info, &err);
 	/* Where the kernel could not be asked (no CAP_SYS_ADMIN), a re-root
 	 * could not be done either: the command runs as it would have. */
@@ -166,8 +184,36 @@ static int run_command(char *const argv[], unsigned long propagation)
 		   verdict == PW_VERDICT_UNKNOWN ? "running the command as it is" : "no re-root needed",
 		   pw_verdict_reason(verdict));
 	if (pw_verdict_needs_reroot(verdict) && pw_reroot(&info, propagation) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_command(char *const argv[], unsigned long propagation)
+{
+	if (prepare_root(propagation) < 0)
 		return PW_EXIT_FAILURE;
 	return pw_exec(argv);
+}
+
+/*
+ * Invoked through a link named runc, crun, ... (MASQUERADE in prepare-root(8)):
+ * no option is parsed, every argument is the real program's.  It is
+ * "prepare-root -- NAME ARG..." except for what it executes: the next NAME in
+ * PATH that is not prepare-root itself, with argv[0] as it came.  That is
+ * looked up first, so that a missing one leaves nothing behind.
+ */
+static int run_masquerade(char *argv[])
+{
+	char real[PATH_MAX];
+	int status;
+
+	pw_log_set_verbose(pw_masquerade_verbose());
+	status = pw_masquerade_find(pw_masquerade_name(argv[0]), real, sizeof(real));
+	if (status != 0)
+		return status;
+	if (prepare_root(MS_SLAVE) < 0)
+		return PW_EXIT_FAILURE;
+	return pw_masquerade_exec(real, argv);
 }
 
 int main(int argc, char *argv[])
@@ -197,10 +243,12 @@ int main(int argc, char *argv[])
 		pw_message("refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
+	if (pw_masquerade_name(argv[0]))
+		return run_masquerade(argv);
 
 	/* getopt's own complaints are replaced by misuse()'s. */
 	opterr = 0;
-	for (before = optind; (c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1; before = optind) {
+	for (before = optind; (c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1; before = optind) {
 		switch (c) {
 		case 'c':
 			check = true;

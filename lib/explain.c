@@ -247,6 +247,49 @@ static void gather_mount(struct libmnt_table *tb, const char *path, struct pw_mo
 			 pw_statmount_hint(f->statmount_errno) ?: "statmount(2) could not tell");
 }
 
+/*
+ * The parent of the root's mount, when neither mountinfo nor statmount(2)
+ * shows it: ask the kernel, as --check does, with a runtime's pivot_root
+ * tried in a throwaway child.  Its success answers every check on the root
+ * (IS_MNT_SHARED(root_parent), check_mnt(root_mnt), path_mounted(&root),
+ * mnt_has_parent(root_mnt)); its EINVAL is this check only once the others
+ * are known to pass (the child's NEW_ROOT is a fresh tmpfs of its own,
+ * neither shared nor locked).
+ */
+static void ask_kernel_about_root_parent(struct pw_mount_facts *r)
+{
+	enum pw_probe_step step;
+	char hidden[sizeof(r->parent_evidence)];
+
+	if (r->parent_shared != PW_UNKNOWN || r->mount_root == PW_NO || r->has_parent == PW_NO ||
+	    r->in_namespace == PW_NO)
+		return;
+	snprintf(hidden, sizeof(hidden), "%s", r->parent_evidence);
+	if (pw_sys_pivot_probe(&step) == 0) {
+		r->parent_shared = PW_NO;
+		r->mount_root = r->has_parent = r->in_namespace = PW_YES;
+		snprintf(r->parent_evidence, sizeof(r->parent_evidence),
+			 "not visible; a trial pivot_root(\".\", \".\") in a child mount namespace succeeded");
+		if (!*r->ns_evidence || !strncmp(r->ns_evidence, "mount ", 6))
+			snprintf(r->ns_evidence, sizeof(r->ns_evidence),
+				 "a trial pivot_root(\".\", \".\") in a child mount namespace succeeded");
+	} else if (step == PW_PROBE_PIVOT_ROOT && errno == EINVAL && r->in_namespace == PW_YES &&
+		   r->mount_root == PW_YES && r->has_parent == PW_YES) {
+		r->parent_shared = PW_YES;
+		snprintf(r->parent_evidence, sizeof(r->parent_evidence),
+			 "not visible; a trial pivot_root(\".\", \".\") in a child mount namespace: EINVAL, "
+			 "with the root a mount root with a parent");
+	} else {
+		int err = errno;
+
+		if (!*hidden)
+			snprintf(hidden, sizeof(hidden), "the parent lies outside the root, where mountinfo does not show it; %s",
+				 pw_statmount_hint(r->statmount_errno) ?: "statmount(2) could not tell");
+		snprintf(r->parent_evidence, sizeof(r->parent_evidence),
+			 "%.300s; a trial pivot_root in a child could not tell: %s", hidden, strerror(err));
+	}
+}
+
 static enum pw_tri has_cap_sys_admin(void)
 {
 	struct pw_cap_header header = { .version = PW_LINUX_CAPABILITY_VERSION_3, .pid = 0 };
@@ -422,6 +465,7 @@ void pw_explain_gather(const char *new_root, const char *put_old, struct pw_pivo
 	}
 	how = gather_privilege(facts);
 	gather_mount(tb, "/", &facts->root);
+	ask_kernel_about_root_parent(&facts->root);
 	if (new_root) {
 		facts->new_root = new_root;
 		facts->put_old = put_old ? put_old : new_root;

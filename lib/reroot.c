@@ -133,35 +133,62 @@ out:
 	return found;
 }
 
-static int choose_anchor(const struct pw_root_info *info, unsigned long propagation, struct anchor *a)
+/*
+ * Where the copy can go, without changing anything: fills @a and tells
+ * whether the mounts there must be made non-shared first.  Returns 0, or
+ * -1 after one error line when there is no such place.
+ */
+static int find_anchor(const struct pw_root_info *info, struct anchor *a, bool *set_it)
 {
 	bool covered;
 
 	memset(a, 0, sizeof(*a));
 	strcpy(a->path, "/");
 	a->id_path = "/..";
+	*set_it = true;
 	if (info->is_mount_root)
-		return set_propagation("/", propagation);
+		return 0;
 
 	if (root_is_covered(&covered) < 0)
 		return -1;
 	if (covered) {
 		strcpy(a->path, "/..");
-		return set_propagation("/..", propagation);
+		return 0;
 	}
 	if (info->propagation_known && !info->shared) {
-		pw_verbose("the mount holding the root directory is not shared: the copy goes on it");
+		*set_it = false;
 		return 0;
 	}
 	if (find_mount_inside(a->path, sizeof(a->path))) {
 		a->id_path = a->path;
-		return set_propagation(a->path, propagation);
+		return 0;
 	}
 	pw_error(0, "mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the directory a mount before the chroot: 'mount --bind DIR DIR'",
 		 info->propagation_known ?
 		 "cannot re-root: the mount holding the root directory is shared and no mount inside the root can take the copy" :
 		 "cannot re-root: the mount holding the root directory lies outside it and may be shared, and no mount inside the root can take the copy");
 	return -1;
+}
+
+int pw_reroot_possible(const struct pw_root_info *info)
+{
+	struct anchor a;
+	bool set_it;
+
+	return find_anchor(info, &a, &set_it);
+}
+
+static int choose_anchor(const struct pw_root_info *info, unsigned long propagation, struct anchor *a)
+{
+	bool set_it;
+
+	if (find_anchor(info, a, &set_it) < 0)
+		return -1;
+	if (!set_it) {
+		pw_verbose("the mount holding the root directory is not shared: the copy goes on it");
+		return 0;
+	}
+	return set_propagation(a->path, propagation);
 }
 
 static int record_anchor(struct anchor *a)

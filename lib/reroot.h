@@ -21,4 +21,10 @@
  */
 int pw_reroot(const struct pw_root_info *info, unsigned long propagation);
 
+/*
+ * Whether pw_reroot() would find a place for the copy of "/", changing
+ * nothing: 0, or -1 after printing the same error line pw_reroot() would.
+ */
+int pw_reroot_possible(const struct pw_root_info *info);
+
 #endif

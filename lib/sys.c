@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
+
+#include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -203,4 +205,14 @@ int pw_sys_pivot_probe(enum pw_probe_step *step)
 	*step = (enum pw_probe_step) a.step;
 	errno = a.err;
 	return a.err ? -1 : 0;
+}
+
+unsigned long pw_sys_getauxval(unsigned long type)
+{
+	return getauxval(type);
+}
+
+int pw_sys_access(const char *path, int mode)
+{
+	return access(path, mode);
 }

@@ -61,4 +61,8 @@ enum pw_probe_step {
  */
 int pw_sys_pivot_probe(enum pw_probe_step *step);
 
+/* For lib/masquerade.c: getauxval(3) cannot fail, 0 is "no such entry". */
+unsigned long pw_sys_getauxval(unsigned long type);
+int pw_sys_access(const char *path, int mode);
+
 #endif

@@ -191,8 +191,9 @@ explain_vs_kernel() {
 	# A second namespace holds a private tmpfs with a bind mount; it is
 	# reached through /proc/PID/root.
 	run -0 --separate-stderr explain_vs_kernel '
-		unshare --mount --propagation private sh -c "mount -t tmpfs t $T/o && mkdir -p $T/o/nr/old && mount --bind $T/o/nr $T/o/nr && touch $T/o/ready && exec sleep 30" &
-		mkdir -p $T/o && other=$!
+		mkdir -p $T/o
+		unshare --mount --propagation private sh -c "mount -t tmpfs t $T/o && mkdir -p $T/o/nr/old && mount --bind $T/o/nr $T/o/nr && touch $T/o/ready && exec sleep 60" </dev/null >/dev/null 2>&1 &
+		other=$! && trap "kill $other" EXIT
 		for i in $(seq 50); do [ -e /proc/$other/root$T/o/ready ] && break; sleep 0.1; done' '/proc/$other/root$T/o/nr' '/proc/$other/root$T/o/nr/old'
 	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
 	[[ "$stderr" == *"FAIL  NEW_ROOT "*"'s mount is in this mount namespace {check_mnt(new_mnt)} [statmount(2) of mount "*": ENOENT, no such mount in this mount namespace]"* ]]

@@ -135,6 +135,11 @@ Try 'prepare-root --help' for more information." ]
 	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
 	run -125 --separate-stderr "$PREPARE_ROOT" -vx true
 	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
+	# an option that needs an argument and has none
+	run -125 --separate-stderr "$PREPARE_ROOT" --propagation
+	[ "${stderr_lines[0]}" = "prepare-root: option '--propagation' requires an argument" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" -vp
+	[ "${stderr_lines[0]}" = "prepare-root: option requires an argument -- 'p'" ]
 }
 
 # The write(2)/writev(2) calls on fd 2 while prepare-root runs "$@".

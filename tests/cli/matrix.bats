@@ -21,9 +21,14 @@
 
 load helpers
 
+# meson sets both; run by hand (or by .ci/run for the sanitizer build), they
+# are found beside the binary under test and beside this file.
+: "${PIVOT_PROBE:=$(dirname "$PREPARE_ROOT")/tests/pivot-probe}"
+: "${PW_MATRIX_SH:=$BATS_TEST_DIRNAME/../e2e/guest/matrix.sh}"
+
 setup_file() {
-	: "${PIVOT_PROBE:?PIVOT_PROBE must name the pivot-probe binary (meson sets it)}"
-	: "${PW_MATRIX_SH:?PW_MATRIX_SH must name tests/e2e/guest/matrix.sh (meson sets it)}"
+	[ -x "$PIVOT_PROBE" ] || { echo "no pivot-probe at $PIVOT_PROBE: build it (ninja -C BUILD tests/pivot-probe)" >&3; return 1; }
+	[ -f "$PW_MATRIX_SH" ] || { echo "no matrix.sh at $PW_MATRIX_SH" >&3; return 1; }
 }
 
 setup() {

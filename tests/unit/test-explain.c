@@ -339,6 +339,7 @@ static struct {
 	int umount_calls;
 	uint64_t own_userns, owner_userns;
 	const char *release;
+	int probe_step_err;		/* the trial pivot_root fails before its pivot_root */
 	char log[64][64];
 	int nlog;
 } k;
@@ -351,6 +352,7 @@ int __wrap_pw_sys_mount(const char *source, const char *target, const char *fsty
 int __wrap_pw_sys_umount2(const char *path, int flags);
 int __wrap_pw_sys_userns_of(const char *ns_file, struct pw_statx *stx);
 int __wrap_pw_sys_kernel_release(char *buf, size_t size);
+int __wrap_pw_sys_pivot_probe(enum pw_probe_step *step);
 
 int __wrap_pw_sys_kernel_release(char *buf, size_t size)
 {
@@ -438,6 +440,31 @@ static struct fake_mount *k_find_mount(uint64_t id)
  * a bind-mounted NEW_ROOT /nr on NEW_ID, PUT_OLD /nr/old in it, the user
  * namespace the initial one.
  */
+/* The kernel's pivot_root on the root (fs/namespace.c): EINVAL when its
+ * mount's parent is shared, is not a mount root or has no parent. */
+static struct fake_mount *k_lookup_mount(uint64_t id);
+static struct fake_path *k_lookup(const char *path);
+int __wrap_pw_sys_pivot_probe(enum pw_probe_step *step)
+{
+	const struct fake_path *root = k_lookup("/");
+	const struct fake_mount *m = root ? k_lookup_mount(root->mnt_id) : NULL;
+	const struct fake_mount *parent = m ? k_lookup_mount(m->parent) : NULL;
+
+	klog("pivot-probe");
+	if (k.probe_step_err) {
+		*step = PW_PROBE_UNSHARE;
+		errno = k.probe_step_err;
+		return -1;
+	}
+	*step = PW_PROBE_PIVOT_ROOT;
+	if (!root || !m || !root->mount_root || m->parent == m->id || !parent ||
+	    (parent->propagation & MS_SHARED)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 static void k_reset(void)
 {
 	memset(&k, 0, sizeof(k));
@@ -821,15 +848,37 @@ static void test_gather_hidden_parent_hints(void **state)
 	(void) state;
 	k_reset();
 	k_find_mount(7000001)->err = EPERM;
+	k.probe_step_err = EPERM;
 	assert_int_equal(gather_and_report(NULL, NULL), PW_EXPLAIN_UNKNOWN);
 	assert_check("??", "the parent of the current root's mount is not shared");
 	assert_non_null(strstr(line_of("is not shared"), "CAP_SYS_ADMIN in the user namespace that owns"));
 	assert_null(strstr(report, "6.8"));
 
+	/* before Linux 6.8 the kernel is asked with a trial pivot_root */
 	k_reset();
 	k.no_unique = true;
+	gather_and_report(NULL, NULL);
+	assert_true(logged("pivot-probe"));
+	assert_check("ok", "the parent of the current root's mount is not shared");
+	assert_non_null(strstr(line_of("is not shared"), "a trial pivot_root(\".\", \".\") in a child mount namespace succeeded"));
+
+	/* statmount refusing the parent (EPERM: a user namespace), which the
+	 * trial shows shared */
+	k_reset();
+	k_find_mount(7000001)->err = EPERM;
+	k_find_mount(7000001)->propagation = MS_SHARED;
+	gather_and_report(NULL, NULL);
+	assert_true(logged("pivot-probe"));
+	assert_check("FAIL", "the parent of the current root's mount is not shared");
+	assert_non_null(strstr(line_of("is not shared"), "EINVAL, with the root a mount root with a parent"));
+
+	/* and when the trial cannot be made, the hint fits what statmount said */
+	k_reset();
+	k.no_unique = true;
+	k.probe_step_err = EPERM;
 	assert_int_equal(gather_and_report(NULL, NULL), PW_EXPLAIN_UNKNOWN);
 	assert_non_null(strstr(line_of("is not shared"), "Linux 6.8 or later can tell"));
+	assert_non_null(strstr(line_of("is not shared"), "a trial pivot_root in a child could not tell: Operation not permitted"));
 
 	/* shared, known through statmount: the fix is not --make-rprivate /,
 	 * which cannot reach a parent */
