@@ -106,8 +106,37 @@ int __wrap_pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount 
 		return -1;
 	if (bufsize < sizeof(*buf) || mask != PW_STATMOUNT_MNT_BASIC)
 		abort();
-	*buf = fake.statmount;
-	return 0;
+	if (fake.nmounts == 0) {
+		*buf = fake.statmount;
+		return 0;
+	}
+	/* The kernel answers about the mount it is asked about, or not at all. */
+	for (int i = 0; i < fake.nmounts; i++) {
+		if (fake.mounts[i].mnt_id == mnt_id) {
+			*buf = fake.mounts[i];
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+void fake_add_mount(uint64_t id, uint64_t parent_id, uint64_t propagation)
+{
+	struct pw_statmount *sm;
+
+	if (fake.nmounts >= (int) (sizeof(fake.mounts) / sizeof(fake.mounts[0])))
+		abort();
+	sm = &fake.mounts[fake.nmounts++];
+	memset(sm, 0, sizeof(*sm));
+	sm->size = sizeof(*sm);
+	sm->mask = PW_STATMOUNT_MNT_BASIC;
+	sm->mnt_id = id;
+	sm->mnt_parent_id = parent_id;
+	/* Old-style IDs: the low bits, enough to tell mounts apart in text. */
+	sm->mnt_id_old = (uint32_t) (id & 0xffff);
+	sm->mnt_parent_id_old = (uint32_t) (parent_id & 0xffff);
+	sm->mnt_propagation = propagation;
 }
 
 int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2])
@@ -118,8 +147,10 @@ int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2
 	if (header->version != PW_LINUX_CAPABILITY_VERSION_3)
 		abort();
 	memset(data, 0, 2 * sizeof(*data));
-	if (!fake.no_cap_sys_admin)
-		data[0].effective = 1U << PW_CAP_SYS_ADMIN;
+	if (fake.cap_permitted_only)
+		data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
+	else if (!fake.no_cap_sys_admin)
+		data[0].effective = data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
 	return 0;
 }
 

@@ -393,9 +393,14 @@ scenario_readonly_root() {
 		touch /written 2>/dev/null && echo "root is writable"
 		touch /tmp/written 2>/dev/null && echo "tmp is writable"
 		touch /dev/written 2>/dev/null && echo "dev is writable"
-		cd /bundle && unchanged_by prepare-root -- crun --root /run/ro-state run ro-c && cat "$MU_OUT"' > /tmp/ro.out 2>&1
+		cd /bundle && unchanged_by prepare-root -- crun --root /run/ro-state run ro-c &&
+			echo "ro: table unchanged" && cat "$MU_OUT"' > /tmp/ro.out 2>&1
 	cat /tmp/ro.out
-	! grep -q writable /tmp/ro.out && grep -q "$CONTAINER_OK" /tmp/ro.out
+	# unchanged_by prints the command's output when it fails too: its own
+	# verdict line is what counts.
+	! grep -q writable /tmp/ro.out || fail "a read-only mount is writable" || return 1
+	grep -q "^ro: table unchanged$" /tmp/ro.out || fail "exit status, or the caller's table changed" || return 1
+	grep -q "$CONTAINER_OK" /tmp/ro.out || fail "no '$CONTAINER_OK'"
 }
 
 # --- a chroot into a plain directory --------------------------------------
@@ -432,7 +437,9 @@ scenario_chroot_dir() {
 		private=$(sed -n '/^== \/tmp private/,/^== \/tmp shared/p' /tmp/chroot.out)
 		contains "$private" "$CONTAINER_OK" && contains "$private" "wrapped status 0" ||
 			fail "private: the container did not start" || return 1
-		contains "$shared" "shared" || fail "shared: the refusal does not say why"
+		# (not just "shared": the section's own header says that)
+		contains "$shared" "the mount holding the root directory is shared" ||
+			fail "shared: the refusal does not say why"
 	else
 		grep -q "wrapped status 125" /tmp/chroot.out && ! grep -q "wrapped status 0" /tmp/chroot.out ||
 			fail "6.1: refusal (125) expected" || return 1
