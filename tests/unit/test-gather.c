@@ -127,12 +127,60 @@ static void test_put_old_under_new_root_by_component(void **state)
 	rmdir(new_root);
 }
 
+/* A kernel that does not say whether the path is a mount root: unknown,
+ * not yes. */
+static void test_mount_root_unknown_without_the_attribute(void **state)
+{
+	struct pw_pivot_facts f;
+
+	(void) state;
+	answer_path(ROOT_OLD, ROOT_ID, true);
+	fake.statx[0].stx_attributes_mask = 0;
+	fake.statx[0].stx_attributes = 0;
+	fake.statx[1].stx_attributes_mask = 0;
+	fake.statx[1].stx_attributes = 0;
+	pw_explain_gather(NULL, NULL, &f);
+	assert_int_equal(f.root.mount_root, PW_UNKNOWN);
+}
+
+/* NEW_ROOT's mount without a parent (a detached or rootfs-like mount) is
+ * the kernel's "not attached" EINVAL, named in the verdict. */
+static void test_new_root_without_parent_fails(void **state)
+{
+	struct pw_pivot_facts f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int status;
+
+	(void) state;
+	assert_non_null(out);
+	memset(&f, 0, sizeof(f));
+	f.cap_sys_admin = PW_YES;
+	f.root = (struct pw_mount_facts) { .id = 1, .is_dir = true, .mount_root = PW_YES,
+					   .has_parent = PW_YES, .shared = PW_NO, .parent_shared = PW_NO };
+	f.new_root = "/new";
+	f.put_old = "/new";
+	f.new_mnt = (struct pw_mount_facts) { .id = 2, .is_dir = true, .mount_root = PW_YES,
+					      .has_parent = PW_NO, .shared = PW_NO, .parent_shared = PW_NO };
+	f.old_mnt = f.new_mnt;
+	f.old_under_new = PW_YES;
+	status = pw_explain_report(&f, out);
+	fclose(out);
+	assert_int_equal(status, PW_EXPLAIN_FAIL);
+	assert_non_null(strstr(buf, "FAIL  NEW_ROOT /new's mount has a parent"));
+	assert_non_null(strstr(buf, "verdict: pivot_root would fail with EINVAL\n"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_capability_is_the_effective_one, setup),
 		cmocka_unit_test_setup(test_parent_propagation_is_the_parents, setup),
 		cmocka_unit_test_setup(test_put_old_under_new_root_by_component, setup),
+		cmocka_unit_test_setup(test_mount_root_unknown_without_the_attribute, setup),
+		cmocka_unit_test_setup(test_new_root_without_parent_fails, setup),
 	};
 	int rc;
 
