@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libmount.h>
 
 #include "lib/explain.h"
 #include "fake-sys.h"
@@ -173,6 +174,70 @@ static void test_new_root_without_parent_fails(void **state)
 	free(buf);
 }
 
+/* The mount table's propagation: "shared:N" is shared, with or without a
+ * master; "master:N" alone (a slave) is not. */
+static void test_slave_is_not_shared(void **state)
+{
+	static const char table[] =
+		"20 1 0:20 / / rw - tmpfs a rw\n"
+		"21 20 0:21 / /slave rw master:7 - tmpfs b rw\n"
+		"22 20 0:22 / /both rw shared:8 master:7 - tmpfs c rw\n"
+		"23 20 0:23 / /private rw - tmpfs d rw\n";
+	char path[64];
+	struct libmnt_table *tb;
+	struct pw_mount_facts f;
+	FILE *fp;
+
+	(void) state;
+	snprintf(path, sizeof(path), "%s/mountinfo", tmp);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(table, fp);
+	fclose(fp);
+	tb = mnt_new_table();
+	assert_int_equal(mnt_table_parse_file(tb, path), 0);
+	memset(&f, 0, sizeof(f));
+	pw_mount_facts_from_table(tb, 21, PW_YES, &f);
+	assert_int_equal(f.shared, PW_NO);
+	memset(&f, 0, sizeof(f));
+	pw_mount_facts_from_table(tb, 22, PW_YES, &f);
+	assert_int_equal(f.shared, PW_YES);
+	memset(&f, 0, sizeof(f));
+	pw_mount_facts_from_table(tb, 23, PW_YES, &f);
+	assert_int_equal(f.shared, PW_NO);
+	mnt_unref_table(tb);
+	unlink(path);
+}
+
+/* PUT_OLD on the current root's mount: EBUSY, which the kernel checks
+ * before the current root's own EINVAL checks. */
+static void test_put_old_on_the_root_mount_is_ebusy(void **state)
+{
+	struct pw_pivot_facts f;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void) state;
+	assert_non_null(out);
+	memset(&f, 0, sizeof(f));
+	f.cap_sys_admin = PW_YES;
+	f.root = (struct pw_mount_facts) { .id = 1, .is_dir = true, .mount_root = PW_NO,
+					   .has_parent = PW_YES, .shared = PW_NO, .parent_shared = PW_NO };
+	f.new_root = "/new";
+	f.put_old = "/old";
+	f.new_mnt = (struct pw_mount_facts) { .id = 2, .is_dir = true, .mount_root = PW_YES,
+					      .has_parent = PW_YES, .shared = PW_NO, .parent_shared = PW_NO };
+	f.old_mnt = f.root;
+	f.old_under_new = PW_NO;
+	assert_int_equal(pw_explain_report(&f, out), PW_EXPLAIN_FAIL);
+	fclose(out);
+	assert_non_null(strstr(buf, "FAIL  PUT_OLD /old is not on the current root's mount"));
+	assert_non_null(strstr(buf, "ok    NEW_ROOT /new is not on the current root's mount"));
+	assert_non_null(strstr(buf, "verdict: pivot_root would fail with EBUSY\n"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +246,8 @@ int main(void)
 		cmocka_unit_test_setup(test_put_old_under_new_root_by_component, setup),
 		cmocka_unit_test_setup(test_mount_root_unknown_without_the_attribute, setup),
 		cmocka_unit_test_setup(test_new_root_without_parent_fails, setup),
+		cmocka_unit_test_setup(test_slave_is_not_shared, setup),
+		cmocka_unit_test_setup(test_put_old_on_the_root_mount_is_ebusy, setup),
 	};
 	int rc;
 
