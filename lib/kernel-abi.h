@@ -48,6 +48,7 @@
 #define PW_AT_NO_AUTOMOUNT      0x800
 #define PW_AT_STATX_DONT_SYNC   0x4000
 
+#define PW_STATX_TYPE           0x00000001U
 #define PW_STATX_INO            0x00000100U
 #define PW_STATX_MNT_ID         0x00001000U  /* Linux 5.8  */
 #define PW_STATX_MNT_ID_UNIQUE  0x00004000U  /* Linux 6.8  */

@@ -20,50 +20,144 @@ bool pw_log_verbose_enabled(void)
 	return verbose_enabled;
 }
 
-void pw_put_escaped(FILE *out, const char *s)
+static bool needs_escape(unsigned char c)
 {
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			fprintf(out, "\\%03o", *p);
-		else
-			fputc(*p, out);
-	}
+	return c < 0x20 || c == 0x7f || c == '\\';
 }
 
-/* Messages name paths and commands: one line each, whatever they hold. */
-static void __attribute__((format(printf, 1, 0))) put_message(const char *fmt, va_list ap)
+void pw_put_escaped(FILE *out, const char *s)
 {
-	char buf[4096];
+	char buf[256];
+	size_t len = 0;
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fputs(PW_PROGRAM ": ", stderr);
-	pw_put_escaped(stderr, buf);
+	/* Through a small buffer: a stream that buffers makes the whole
+	 * line one write, and one that does not gets a write per 256 bytes,
+	 * not per byte. */
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+		if (len + 5 > sizeof(buf)) {
+			fwrite(buf, 1, len, out);
+			len = 0;
+		}
+		if (needs_escape(*p))
+			len += (size_t) snprintf(buf + len, 5, "\\%03o", *p);
+		else
+			buf[len++] = (char) *p;
+	}
+	fwrite(buf, 1, len, out);
+}
+
+char *pw_escape(char *dst, size_t size, const char *s)
+{
+	size_t len = 0;
+
+	if (size == 0)
+		return dst;
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+		if (needs_escape(*p)) {
+			if (len + 4 >= size)
+				break;
+			snprintf(dst + len, 5, "\\%03o", *p);
+			len += 4;
+		} else {
+			if (len + 1 >= size)
+				break;
+			dst[len++] = (char) *p;
+		}
+	}
+	dst[len] = '\0';
+	return dst;
+}
+
+/*
+ * A message line: "prepare-root: " and the escaped text, then the parts
+ * that follow, built in one buffer and written with one write(2).  stderr
+ * is unbuffered, so writing it piece by piece would cost a system call per
+ * piece, which is slow on a serial console and lets the lines of other
+ * processes cut into ours.
+ */
+struct line {
+	char buf[PW_ESCAPED_MAX(4096) + 1024];
+	size_t len;
+};
+
+static void line_add(struct line *l, const char *s)
+{
+	size_t room = sizeof(l->buf) - 1 - l->len;	/* the last byte stays for '\n' */
+	size_t n = strlen(s);
+
+	if (n > room)
+		n = room;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void line_add_escaped(struct line *l, const char *s)
+{
+	char buf[PW_ESCAPED_MAX(4096)];
+
+	line_add(l, pw_escape(buf, sizeof(buf), s));
+}
+
+static void line_write(struct line *l)
+{
+	l->buf[l->len++] = '\n';
+	/* One fwrite on an unbuffered stream is one write(2) (glibc), or
+	 * one writev(2) (musl). */
+	fwrite(l->buf, 1, l->len, stderr);
+}
+
+static void __attribute__((format(printf, 2, 0))) line_start(struct line *l, const char *fmt, va_list ap)
+{
+	char text[4096];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	l->len = 0;
+	line_add(l, PW_PROGRAM ": ");
+	line_add_escaped(l, text);
 }
 
 void pw_verbose(const char *fmt, ...)
 {
+	struct line l;
 	va_list ap;
 
 	if (!verbose_enabled)
 		return;
 	va_start(ap, fmt);
-	put_message(fmt, ap);
-	fputc('\n', stderr);
+	line_start(&l, fmt, ap);
 	va_end(ap);
+	line_write(&l);
 }
 
 void pw_error(int errnum, const char *hint, const char *fmt, ...)
 {
+	struct line l;
 	va_list ap;
 
 	va_start(ap, fmt);
-	put_message(fmt, ap);
+	line_start(&l, fmt, ap);
 	va_end(ap);
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	if (hint)
-		fprintf(stderr, " (%s)", hint);
-	fputc('\n', stderr);
+	if (errnum) {
+		line_add(&l, ": ");
+		line_add(&l, strerror(errnum));
+	}
+	if (hint) {
+		line_add(&l, " (");
+		line_add_escaped(&l, hint);
+		line_add(&l, ")");
+	}
+	line_write(&l);
+}
+
+void pw_message(const char *fmt, ...)
+{
+	struct line l;
+	va_list ap;
+
+	va_start(ap, fmt);
+	line_start(&l, fmt, ap);
+	va_end(ap);
+	line_write(&l);
 }
 
 const char *pw_privilege_hint(int errnum)
@@ -76,4 +170,40 @@ const char *pw_privilege_hint(int errnum)
 	default:
 		return NULL;
 	}
+}
+
+const char *pw_statmount_hint(int errnum)
+{
+	switch (errnum) {
+	case ENOSYS:
+		return "Linux 6.8 or later can tell: it has statmount(2)";
+	case EPERM:
+		return "statmount(2) shows a mount outside the root only to a caller with "
+		       "CAP_SYS_ADMIN in the user namespace that owns the mount namespace";
+	case ENOENT:
+		return "the mount is not in this mount namespace";
+	default:
+		return NULL;
+	}
+}
+
+const char *pw_errno_name(int errnum)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { EIO, "EIO" },
+		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ ENOTDIR, "ENOTDIR" }, { EINVAL, "EINVAL" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+		{ ELOOP, "ELOOP" }, { ENOSYS, "ENOSYS" }, { EOVERFLOW, "EOVERFLOW" },
+		{ ESTALE, "ESTALE" }, { ENXIO, "ENXIO" }, { ENODEV, "ENODEV" },
+	};
+	static char other[32];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == errnum)
+			return names[i].name;
+	snprintf(other, sizeof(other), "errno %d", errnum);
+	return other;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Giving the process a root that pivot_root(2) accepts: a recursive bind
- * mount of "/" onto itself, entered, in a new private mount namespace.
+ * Giving the process a root that pivot_root(2) accepts: a recursive copy of
+ * "/" attached to a mount that is not shared, entered, in a new mount
+ * namespace.
  */
 #ifndef PIVOTWRAP_REROOT_H
 #define PIVOTWRAP_REROOT_H
@@ -10,11 +11,14 @@
 
 /*
  * Re-root the calling process, as judged by @info.  On success the process
- * root is the root of a mount that has a parent, the working directory is the
- * same path as before, and the caller's mount namespace is as it was.
- * Returns 0, or -1 after printing one error line; then the caller's mount
- * namespace is still as it was and the process should exit.
+ * root is the root of a copy of the caller's root that pivot_root(2)
+ * accepts, its mounts have @propagation (MS_SLAVE: the caller's later mounts
+ * reach it, nothing flows back; MS_PRIVATE: nothing flows either way), the
+ * working directory is the same directory as before, and the caller's mount
+ * namespace is as it was.  Returns 0, or -1 after printing one error line;
+ * then the caller's mount namespace is still as it was and the process
+ * should exit.
  */
-int pw_reroot(const struct pw_root_info *info);
+int pw_reroot(const struct pw_root_info *info, unsigned long propagation);
 
 #endif

@@ -31,7 +31,7 @@ struct libmnt_fs *pw_table_find_mount(struct libmnt_table *tb, uint64_t id)
 
 int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root_info *info)
 {
-	struct libmnt_fs *fs;
+	struct libmnt_fs *fs, *parent;
 	unsigned long propagation = 0;
 	int rc;
 
@@ -55,6 +55,18 @@ int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root
 		return rc;
 	info->propagation_known = true;
 	info->shared = (propagation & MS_SHARED) != 0;
+
+	/* mountinfo lists a mount only when its root is inside ours, and the
+	 * parent of the root's mount lies under it: it is practically never
+	 * listed, and then only the kernel can say whether it is shared. */
+	parent = info->parent_id != root_id ? pw_table_find_mount(tb, info->parent_id) : NULL;
+	if (parent) {
+		rc = mnt_fs_get_propagation(parent, &propagation);
+		if (rc < 0)
+			return rc;
+		info->parent_known = true;
+		info->parent_shared = (propagation & MS_SHARED) != 0;
+	}
 	return 0;
 }
 
@@ -112,6 +124,19 @@ static bool detect_with_statmount(const struct pw_statx *stx, struct pw_root_inf
 	info->is_mount_root = (stx->stx_attributes & PW_STATX_ATTR_MOUNT_ROOT) != 0;
 	info->propagation_known = true;
 	info->shared = (u.sm.mnt_propagation & MS_SHARED) != 0;
+
+	if (info->parent_id == info->mnt_id)
+		return true;
+	/* A parent outside the root is refused (EPERM) without
+	 * CAP_SYS_ADMIN in the initial user namespace. */
+	memset(&u, 0, sizeof(u));
+	if (pw_sys_statmount(info->parent_id, PW_STATMOUNT_MNT_BASIC, &u.sm, sizeof(u)) < 0) {
+		pw_verbose("statmount(%llu), the parent: %s", (unsigned long long) info->parent_id,
+			   strerror(errno));
+	} else if (u.sm.mask & PW_STATMOUNT_MNT_BASIC) {
+		info->parent_known = true;
+		info->parent_shared = (u.sm.mnt_propagation & MS_SHARED) != 0;
+	}
 	return true;
 }
 
@@ -147,33 +172,105 @@ int pw_root_detect(const char *mountinfo, struct pw_root_info *info)
 	if (rc < 0)
 		return -1;
 
-	pw_verbose("root: mount %llu, parent %llu, %s, propagation %s (via %s)",
+	pw_verbose("root: mount %llu, parent %llu, %s, propagation %s, parent's %s (via %s)",
 		   (unsigned long long) info->mnt_id,
 		   (unsigned long long) info->parent_id,
 		   info->is_mount_root ? "root of the mount" : "a directory inside the mount",
 		   !info->propagation_known ? "unknown" : info->shared ? "shared" : "not shared",
+		   !info->parent_known ? "unknown" : info->parent_shared ? "shared" : "not shared",
 		   pw_detect_method_name(info->method));
 	return 0;
 }
 
 enum pw_verdict pw_root_verdict(const struct pw_root_info *info)
 {
+	/* Kernel order: IS_MNT_SHARED(root_mnt->mnt_parent) comes first, but
+	 * a root that is no mount root has no parent of its own to judge. */
 	if (!info->is_mount_root)
 		return PW_VERDICT_NOT_MOUNT_ROOT;
 	if (info->parent_id == info->mnt_id)
 		return PW_VERDICT_NO_PARENT;
+	if (!info->parent_known)
+		return PW_VERDICT_PARENT_HIDDEN;
+	if (info->parent_shared)
+		return PW_VERDICT_PARENT_SHARED;
 	return PW_VERDICT_PIVOTABLE;
+}
+
+static const char *probe_step_name(enum pw_probe_step step)
+{
+	switch (step) {
+	case PW_PROBE_FORK:
+		return "fork";
+	case PW_PROBE_UNSHARE:
+		return "unshare(CLONE_NEWNS)";
+	case PW_PROBE_MAKE_SLAVE:
+		return "mount(none, /, MS_REC|MS_SLAVE)";
+	case PW_PROBE_NEW_MOUNT:
+		return "mount(tmpfs, /)";
+	case PW_PROBE_ENTER:
+		return "chdir(/..)";
+	case PW_PROBE_PIVOT_ROOT:
+		return "pivot_root(., .)";
+	}
+	return "?";
+}
+
+enum pw_verdict pw_root_judge(const struct pw_root_info *info, int *err)
+{
+	enum pw_verdict verdict = pw_root_verdict(info);
+	enum pw_probe_step step;
+
+	*err = 0;
+	if (verdict != PW_VERDICT_PARENT_HIDDEN)
+		return verdict;
+	/* Whether the hidden parent is shared decides, and only the kernel
+	 * can see it: a runtime's own pivot_root, tried in a child. */
+	pw_verbose("the parent of the root mount is not visible: trying pivot_root in a child");
+	if (pw_sys_pivot_probe(&step) == 0) {
+		pw_verbose("trial pivot_root: accepted");
+		return PW_VERDICT_PIVOTABLE;
+	}
+	*err = errno;
+	pw_verbose("trial pivot_root: %s: %s", probe_step_name(step), strerror(*err));
+	if (step == PW_PROBE_PIVOT_ROOT && *err == EINVAL)
+		return PW_VERDICT_REFUSED;
+	return PW_VERDICT_UNKNOWN;
+}
+
+bool pw_verdict_needs_reroot(enum pw_verdict verdict)
+{
+	switch (verdict) {
+	case PW_VERDICT_NO_PARENT:
+	case PW_VERDICT_NOT_MOUNT_ROOT:
+	case PW_VERDICT_PARENT_SHARED:
+	case PW_VERDICT_REFUSED:
+		return true;
+	case PW_VERDICT_PIVOTABLE:
+	case PW_VERDICT_PARENT_HIDDEN:
+	case PW_VERDICT_UNKNOWN:
+		break;
+	}
+	return false;
 }
 
 const char *pw_verdict_reason(enum pw_verdict verdict)
 {
 	switch (verdict) {
 	case PW_VERDICT_PIVOTABLE:
-		return "the root is a mount with a parent";
+		return "the root is a mount with a parent that is not shared";
 	case PW_VERDICT_NO_PARENT:
 		return "the root is a mount with no parent (the initramfs rootfs)";
 	case PW_VERDICT_NOT_MOUNT_ROOT:
 		return "the root is a directory, not the root of a mount (an earlier chroot)";
+	case PW_VERDICT_PARENT_SHARED:
+		return "the mount under the root is shared (a bind-mounted chroot on a shared mount)";
+	case PW_VERDICT_PARENT_HIDDEN:
+		return "the mount under the root lies outside it and cannot be seen";
+	case PW_VERDICT_REFUSED:
+		return "the kernel refused a trial pivot_root with EINVAL: the mount under the root, outside it, is shared";
+	case PW_VERDICT_UNKNOWN:
+		return "cannot tell: the mount under the root lies outside it, and a trial pivot_root could not be made";
 	}
 	return "unknown";
 }

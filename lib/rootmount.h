@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The mount table libmount reads when statmount(2) cannot answer. */
+#define PW_MOUNTINFO "/proc/self/mountinfo"
+
 struct libmnt_table;
 struct libmnt_fs;
 
@@ -24,12 +27,18 @@ struct pw_root_info {
 	bool is_mount_root;	/* "/" is that mount's root, not a directory in it */
 	bool propagation_known;
 	bool shared;		/* that mount has MS_SHARED propagation */
+	bool parent_known;	/* the parent mount could be looked at ... */
+	bool parent_shared;	/* ... and has MS_SHARED propagation */
 };
 
 enum pw_verdict {
 	PW_VERDICT_PIVOTABLE,		/* pivot_root can take this root as it is */
 	PW_VERDICT_NO_PARENT,		/* the root is the initramfs rootfs */
 	PW_VERDICT_NOT_MOUNT_ROOT,	/* an earlier chroot into a plain directory */
+	PW_VERDICT_PARENT_SHARED,	/* the mount under the root is shared */
+	PW_VERDICT_PARENT_HIDDEN,	/* that mount cannot be seen: ask the kernel */
+	PW_VERDICT_REFUSED,		/* the kernel refused a trial pivot_root */
+	PW_VERDICT_UNKNOWN,		/* the kernel could not be asked */
 };
 
 /* The entry of mount @id in @tb, or NULL.  (libmount 2.38 has no public
@@ -52,7 +61,25 @@ int pw_root_from_table(struct libmnt_table *tb, uint64_t root_id, struct pw_root
  */
 int pw_root_detect(const char *mountinfo, struct pw_root_info *info);
 
+/*
+ * The verdict from what @info shows.  The kernel's own checks
+ * (fs/namespace.c, pivot_root) on the current root, in its order:
+ * IS_MNT_SHARED(root_mnt->mnt_parent), path_mounted(&root),
+ * mnt_has_parent(root_mnt).  PW_VERDICT_PARENT_HIDDEN when the parent's
+ * propagation cannot be seen (no statmount(2), parent outside the root).
+ */
 enum pw_verdict pw_root_verdict(const struct pw_root_info *info);
+
+/*
+ * pw_root_verdict(), with PW_VERDICT_PARENT_HIDDEN settled by the kernel:
+ * pw_sys_pivot_probe() tries pivot_root(2) in a throwaway child.  Gives
+ * PW_VERDICT_PIVOTABLE, PW_VERDICT_REFUSED, or PW_VERDICT_UNKNOWN with
+ * *@err set to the errno of the step that could not be done.
+ */
+enum pw_verdict pw_root_judge(const struct pw_root_info *info, int *err);
+
+/* True when the verdict calls for a re-root. */
+bool pw_verdict_needs_reroot(enum pw_verdict verdict);
 const char *pw_verdict_reason(enum pw_verdict verdict);
 const char *pw_detect_method_name(enum pw_detect_method method);
 

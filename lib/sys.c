@@ -4,7 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <stdio.h>
+
+#include <sys/auxv.h>
 #include <sys/mount.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +83,42 @@ int pw_sys_chdir(const char *path)
 int pw_sys_chroot(const char *path)
 {
 	return chroot(path);
+}
+
+int pw_sys_umount2(const char *path, int flags)
+{
+	return umount2(path, flags);
+}
+
+int pw_sys_kernel_release(char *buf, size_t size)
+{
+	struct utsname u;
+
+	if (uname(&u) < 0)
+		return -1;
+	snprintf(buf, size, "%s", u.release);
+	return 0;
+}
+
+int pw_sys_userns_of(const char *ns_file, struct pw_statx *stx)
+{
+	/* NS_GET_USERNS, _IO(0xb7, 0x1): Linux 4.9 */
+	int fd = open(ns_file, O_RDONLY | O_CLOEXEC), userns, rc, err;
+
+	if (fd < 0)
+		return -1;
+	userns = ioctl(fd, _IO(0xb7, 0x1));
+	err = errno;
+	close(fd);
+	if (userns < 0) {
+		errno = err;
+		return -1;
+	}
+	rc = pw_sys_fstatx(userns, PW_STATX_INO, stx);
+	err = errno;
+	close(userns);
+	errno = err;
+	return rc;
 }
 
 char *pw_sys_getcwd(char *buf, size_t size)
@@ -164,4 +205,14 @@ int pw_sys_pivot_probe(enum pw_probe_step *step)
 	*step = (enum pw_probe_step) a.step;
 	errno = a.err;
 	return a.err ? -1 : 0;
+}
+
+unsigned long pw_sys_getauxval(unsigned long type)
+{
+	return getauxval(type);
+}
+
+int pw_sys_access(const char *path, int mode)
+{
+	return access(path, mode);
 }

@@ -31,6 +31,12 @@ int pw_sys_chdir(const char *path);
 int pw_sys_fchdir(int fd);
 int pw_sys_close(int fd);
 int pw_sys_chroot(const char *path);
+int pw_sys_umount2(const char *path, int flags);
+/* uname(2)'s release string, into @buf. */
+int pw_sys_kernel_release(char *buf, size_t size);
+/* statx(2) of the user namespace that owns the namespace @ns_file names
+ * (open, ioctl NS_GET_USERNS, statx of the answer, close). */
+int pw_sys_userns_of(const char *ns_file, struct pw_statx *stx);
 char *pw_sys_getcwd(char *buf, size_t size);
 int pw_sys_execvp(const char *file, char *const argv[]);
 
@@ -54,5 +60,9 @@ enum pw_probe_step {
  * verdict on the root; the others mean it could not be asked).
  */
 int pw_sys_pivot_probe(enum pw_probe_step *step);
+
+/* For lib/masquerade.c: getauxval(3) cannot fail, 0 is "no such entry". */
+unsigned long pw_sys_getauxval(unsigned long type);
+int pw_sys_access(const char *path, int mode);
 
 #endif

@@ -5,6 +5,8 @@
 # the link; musl's getpw*_r read /etc/passwd and need nothing at run time.
 #
 #   tools/build-static-libmount.sh      # prints the install prefix last
+#   tools/build-static-libmount.sh --source   # only fetches the source (if
+#                                       # not cached), prints its directory
 #
 # Then (see README.md, "A fully static binary"):
 #
@@ -23,7 +25,8 @@
 # on the first run.
 #
 # The util-linux source is Debian's own, for this machine's release
-# (apt-get source through a private deb-src list on the machine's mirror:
+# (apt-get source through a private deb-src list on the Debian mirror of the
+# machine's apt sources, or $PIVOTWRAP_MIRROR: see tools/debian-mirror.sh;
 # the system's apt configuration, lists and cache are not touched), with
 # Debian's patches (dpkg-source -x applies them).  apt has checked every
 # file against the signed InRelease; dpkg-source -x --no-check only skips
@@ -58,8 +61,15 @@ set -euo pipefail
 die() { echo "build-static-libmount: error: $*" >&2; exit 1; }
 log() { echo "build-static-libmount: $*" >&2; }
 
+mode=build
+case ${1:-} in
+'') ;;
+--source) mode=source ;;
+*) echo "usage: $0 [--source]" >&2; exit 2 ;;
+esac
 cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
-mirror=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
+# shellcheck source=tools/debian-mirror.sh
+. "$(dirname "$0")/debian-mirror.sh"
 cc=${PIVOTWRAP_LIBMOUNT_CC:-musl-gcc}
 flavour=musl
 [ "$cc" = musl-gcc ] || flavour=$(basename "$cc")
@@ -77,7 +87,10 @@ case $prefix in *"'"* | *"\\"*) die "the cache path must hold no quote or backsl
 src_dir=$cache/src/util-linux-$version
 
 # The recipe: a prefix built with anything else is rebuilt.
-cflags=(-O2 -g0 -fPIE -fstack-protector-strong)
+# Each function and object in a section of its own, so that the static
+# prepare-root links only what it calls (meson's -Wl,--gc-sections): most
+# of libmount and libblkid is never run by it.
+cflags=(-O2 -g0 -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections)
 configure_args=(
 	--disable-all-programs --enable-libmount --enable-libblkid
 	--enable-static --disable-shared
@@ -100,20 +113,17 @@ cached() {
 		[ -f "$stamp" ] &&
 		[ "$(head -n1 "$stamp")" = "$recipe" ]
 }
-if cached; then
+if [ "$mode" = build ] && cached; then
 	echo "$prefix"
 	exit 0
 fi
 
 # --- from here on, one run at a time ---------------------------------------
-command -v "$cc" >/dev/null ||
-	die "$cc not found (musl-gcc: apt-get install musl-tools; afl-clang-fast: apt-get install afl++)"
-command -v make >/dev/null || die "make not found (apt-get install make)"
 command -v flock >/dev/null || die "flock not found (util-linux)"
 mkdir -p "$cache/src"
 exec 9>"$cache/.build-static-libmount.lock"
 flock 9
-if cached; then		# another run finished it while this one waited
+if [ "$mode" = build ] && cached; then	# another run finished it while this one waited
 	echo "$prefix"
 	exit 0
 fi
@@ -133,6 +143,7 @@ if [ ! -f "$src_dir/configure" ]; then
 	[ -n "$release" ] || die "no VERSION_CODENAME in /etc/os-release"
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 	[ -f "$keyring" ] || die "$keyring missing (apt-get install debian-archive-keyring)"
+	mirror=$(pw_debian_mirror) || die "no mirror to download the util-linux source from"
 	apt_dir=$cache/apt/deb-src-$release
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 	echo "deb-src [signed-by=$keyring] $mirror $release main" >"$apt_dir/sources.list"
@@ -140,9 +151,9 @@ if [ ! -f "$src_dir/configure" ]; then
 		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
 		-o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)"
 		-o APT::Update::Error-Mode=any)
-	log "downloading Debian's util-linux source ($release, $mirror)"
+	log "downloading Debian's util-linux source ($release, from the apt sources' mirror)"
 	apt-get "${opts[@]}" update >"$tmp/apt-update.log" 2>&1 ||
-		{ tail -20 "$tmp/apt-update.log" >&2; die "apt-get update on the private deb-src list failed"; }
+		{ tail -20 "$tmp/apt-update.log" | pw_hide_mirror "$mirror" >&2; die "apt-get update on the private deb-src list failed"; }
 	mkdir "$tmp/dl"
 	# The installed version if the mirror still has it, else the newest.
 	if ! (cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only "util-linux=$deb_version") \
@@ -151,7 +162,7 @@ if [ ! -f "$src_dir/configure" ]; then
 		rm -rf "$tmp/dl" && mkdir "$tmp/dl"
 		(cd "$tmp/dl" && apt-get "${opts[@]}" source --download-only util-linux) \
 			>"$tmp/apt-source.log" 2>&1 ||
-			{ tail -20 "$tmp/apt-source.log" >&2; die "apt-get source util-linux failed"; }
+			{ tail -20 "$tmp/apt-source.log" | pw_hide_mirror "$mirror" >&2; die "apt-get source util-linux failed"; }
 	fi
 	dsc=$(find "$tmp/dl" -maxdepth 1 -name 'util-linux_*.dsc' | head -n1)
 	[ -n "$dsc" ] || die "apt-get source left no util-linux .dsc"
@@ -167,7 +178,15 @@ if [ ! -f "$src_dir/configure" ]; then
 	log "source: util-linux $got with Debian's patches in $src_dir"
 fi
 
+if [ "$mode" = source ]; then
+	echo "$src_dir"
+	exit 0
+fi
+
 # --- the build --------------------------------------------------------------
+command -v "$cc" >/dev/null ||
+	die "$cc not found (musl-gcc: apt-get install musl-tools; afl-clang-fast: apt-get install afl++)"
+command -v make >/dev/null || die "make not found (apt-get install make)"
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine)
 if [ ! -d /usr/include/linux ] || [ ! -d "/usr/include/$multiarch/asm" ]; then
 	die "kernel UAPI headers missing (apt-get install linux-libc-dev)"

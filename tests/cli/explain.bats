@@ -22,22 +22,28 @@ COMPARE='
 		*"Not a directory"*) echo ENOTDIR ;;
 		*"Operation not permitted"*) echo EPERM ;;
 		*"No such file or directory"*) echo ENOENT ;;
+		*"Too many levels of symbolic links"*) echo ELOOP ;;
+		*"Permission denied"*) echo EACCES ;;
+		*"File name too long"*) echo ENAMETOOLONG ;;
 		*) echo "unknown($1)" ;;
 		esac
 	}
-	report=$($RUN "$PREPARE_ROOT" --explain "$1" "$2")
+	export NEW_ROOT="$1"
+	report=$(eval "$RUN \"\${PR:-\$PREPARE_ROOT}\" --explain \"\$1\" \"\$2\"")
 	echo "$report" >&2
 	case "$report" in
 	*"verdict: pivot_root would succeed"*) explain=ok ;;
-	*"verdict: pivot_root would fail with "*) explain=${report##*would fail with } ;;
+	*"verdict: pivot_root would fail with "*) explain=${report##*would fail with }; explain=${explain%%[ ,]*} ;;
 	*) explain="?" ;;
 	esac
-	if err=$($RUN pivot_root "$1" "$2" 2>&1); then kernel=ok; else kernel=$(errno_name "$err"); fi
+	if err=$(eval "$RUN pivot_root \"\$1\" \"\$2\"" 2>&1); then kernel=ok; else kernel=$(errno_name "$err"); fi
 	echo "explain=$explain kernel=$kernel"
 '
 
 # explain_vs_kernel SETUP NEW_ROOT PUT_OLD: SETUP is shell run first, in
-# the namespace, with $T a private tmpfs to build in.
+# the namespace, with $T a private tmpfs to build in.  RUN (evaluated
+# there, so it may name $T) is put before both prepare-root and pivot_root;
+# PR names prepare-root where $PREPARE_ROOT is not (in a chroot).
 explain_vs_kernel() {
 	local setup=$1 new=$2 old=$3
 	TMPDIR_FOR_T=$BATS_TEST_TMPDIR unshare --mount --propagation private -- sh -c '
@@ -56,7 +62,7 @@ explain_vs_kernel() {
 	run -0 --separate-stderr explain_vs_kernel 'mkdir -p /tmp/pw-explain-$$/old' '/tmp/pw-explain-$$' '/tmp/pw-explain-$$/old'
 	rm -rf /tmp/pw-explain-*
 	[ "$output" = "explain=EBUSY kernel=EBUSY" ]
-	[[ "$stderr" == *"FAIL  NEW_ROOT /tmp/pw-explain-"*" is a mount point ["*"] -> EINVAL; fix: mount --bind NEW_ROOT NEW_ROOT"* ]]
+	[[ "$stderr" == *"FAIL  NEW_ROOT /tmp/pw-explain-"*" is a mount point {path_mounted(&new)} ["*"] -> EINVAL; fix: mount --bind NEW_ROOT NEW_ROOT"* ]]
 }
 
 @test "explain: NEW_ROOT not a mount point inside another mount is EINVAL" {
@@ -96,7 +102,7 @@ explain_vs_kernel() {
 	RUN="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" \
 		run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr/old && mount --bind $T/nr $T/nr && chmod 755 $T' '$T/nr' '$T/nr/old'
 	[ "$output" = "explain=EPERM kernel=EPERM" ]
-	[[ "$stderr" == *"FAIL  CAP_SYS_ADMIN is effective -> EPERM"* ]]
+	[[ "$stderr" == *"FAIL  CAP_SYS_ADMIN in the user namespace that owns the mount namespace {may_mount()} [CAP_SYS_ADMIN is not effective] -> EPERM; fix: run as root"* ]]
 }
 
 @test "explain: the current root in a chroot directory is EINVAL, and prepare-root fixes it" {
@@ -106,7 +112,7 @@ explain_vs_kernel() {
 		mount --bind /newroot /newroot
 		prepare-root --explain /newroot /newroot/oldroot; echo "explain=$?"
 		pivot_root /newroot /newroot/oldroot 2>&1; echo "kernel=$?"'
-	[[ "$output" == *"FAIL  the current root is the root of a mount [an earlier chroot into a directory] -> EINVAL; fix: run the command through prepare-root"* ]]
+	[[ "$output" == *"FAIL  the current root is the root of a mount {path_mounted(&root)} [an earlier chroot into a directory] -> EINVAL; fix: run the command through prepare-root"* ]]
 	[[ "$output" == *"verdict: pivot_root would fail with EINVAL"*"explain=1"*"Invalid argument"*"kernel=1"* ]]
 
 	run -0 --separate-stderr unshare --mount --propagation private -- sh -c 'd=$1; shift; mount -t proc proc "$d/proc" && exec chroot "$d" "$@"' sh "$dir" /bin/prepare-root -- /bin/sh -c '
@@ -116,11 +122,119 @@ explain_vs_kernel() {
 	[[ "$output" == *"verdict: pivot_root would succeed"*"explain=0"*"kernel=0"* ]]
 }
 
-@test "explain on this host's root: a verdict, never a crash" {
+# pivot_root("/", "/") can only fail, so it asks the kernel about this very
+# root without changing anything: EBUSY once every check before
+# new_mnt == root_mnt has passed, else the first that did not.
+@test "explain on this host's root: the kernel's own answer to pivot_root / /" {
+	run --separate-stderr "$PREPARE_ROOT" --explain / /
+	echo "$output"
+	[ "$status" -eq 1 ]
+	local explain=${output##*would fail with }
+	explain=${explain%%[ ,]*}
+	run -1 pivot_root / /
+	case "$output" in
+	*"Device or resource busy"*) kernel=EBUSY ;;
+	*"Invalid argument"*) kernel=EINVAL ;;
+	*) kernel="other: $output" ;;
+	esac
+	[ "$explain" = "$kernel" ]
+
+	# The current root alone: the checks the kernel passed are ok.
 	run --separate-stderr "$PREPARE_ROOT" --explain
-	[ "$status" -eq 0 ] || [ "$status" -eq 125 ]
+	echo "$output"
 	[[ "${lines[-1]}" == "verdict: "* ]]
-	[[ "${lines[0]}" == "ok    CAP_SYS_ADMIN is effective" ]]
+	[[ "${lines[0]}" == "ok    CAP_SYS_ADMIN in the user namespace that owns the mount namespace {may_mount()}" ]]
+	if [ "$kernel" = EBUSY ]; then
+		for check in 'IS_MNT_SHARED(root_parent)' 'check_mnt(root_mnt)'; do
+			[[ "$output" == *"ok    "*"{$check}"* ]]
+		done
+	fi
+}
+
+# A user namespace without a mount namespace of its own: CAP_SYS_ADMIN,
+# but not in the user namespace that owns the mounts.
+@test "explain: unshare -U -r without -m is EPERM, as the kernel says" {
+	RUN="unshare -U -r" run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr/old && mount --bind $T/nr $T/nr' '$T/nr' '$T/nr/old'
+	[ "$output" = "explain=EPERM kernel=EPERM" ]
+	[[ "$stderr" == *"FAIL  CAP_SYS_ADMIN in the user namespace that owns the mount namespace {may_mount()} [CAP_SYS_ADMIN is effective, but in user namespace "*", and the mount namespace belongs to one above it] -> EPERM"* ]]
+}
+
+# unshare -U -m copies the mounts into a namespace of a less privileged
+# user namespace: each is locked (MNT_LOCKED), which mountinfo never shows.
+@test "explain: an inherited mount as NEW_ROOT under unshare -U -r -m is EINVAL (MNT_LOCKED)" {
+	RUN="unshare -U -r -m" run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr/old && mount --bind $T/nr $T/nr' '$T/nr' '$T/nr/old'
+	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
+	[[ "$stderr" == *"FAIL  NEW_ROOT "*"'s mount is not locked to its parent {new_mnt->mnt.mnt_flags & MNT_LOCKED} [umount(2) probe of "*": EINVAL"* ]]
+	# and it is the first failure
+	[[ "$(grep -m1 '^FAIL' <<<"$stderr")" == *"MNT_LOCKED"* ]]
+}
+
+@test "explain: a fresh bind mount under unshare -U -r -m is not locked, and pivot_root takes it" {
+	local fresh="$BATS_TEST_TMPDIR/fresh-bind"
+	printf '#!/bin/sh\nexec unshare -U -r -m sh -c '\''mount --bind "$NEW_ROOT" "$NEW_ROOT" && exec "$@"'\'' sh "$@"\n' > "$fresh"
+	chmod +x "$fresh"
+	RUN=$fresh run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr/old' '$T/nr' '$T/nr/old'
+	[ "$output" = "explain=ok kernel=ok" ]
+	[[ "$stderr" == *"ok    NEW_ROOT "*"'s mount is not locked to its parent {new_mnt->mnt.mnt_flags & MNT_LOCKED} [umount(2) probe of "*" got past the lock test: EPERM]"* ]]
+}
+
+# The root mount is locked too: NEW_ROOT on it is EINVAL, not EBUSY, as
+# MNT_LOCKED is tested before new_mnt == root_mnt.
+@test "explain: NEW_ROOT on a locked root mount is EINVAL before EBUSY" {
+	RUN="unshare -U -r -m" run -0 --separate-stderr explain_vs_kernel 'mkdir -p /tmp/pw-explain-$$/old' '/tmp/pw-explain-$$' '/tmp/pw-explain-$$/old'
+	rm -rf /tmp/pw-explain-*
+	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
+	[[ "$stderr" == *"FAIL  NEW_ROOT "*" is not on the current root's mount {new_mnt == root_mnt}"* ]]
+}
+
+@test "explain: a NEW_ROOT of another mount namespace is EINVAL (check_mnt)" {
+	# A second namespace holds a private tmpfs with a bind mount; it is
+	# reached through /proc/PID/root.
+	run -0 --separate-stderr explain_vs_kernel '
+		mkdir -p $T/o
+		unshare --mount --propagation private sh -c "mount -t tmpfs t $T/o && mkdir -p $T/o/nr/old && mount --bind $T/o/nr $T/o/nr && touch $T/o/ready && exec sleep 60" </dev/null >/dev/null 2>&1 &
+		other=$! && trap "kill $other" EXIT
+		for i in $(seq 50); do [ -e /proc/$other/root$T/o/ready ] && break; sleep 0.1; done' '/proc/$other/root$T/o/nr' '/proc/$other/root$T/o/nr/old'
+	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
+	[[ "$stderr" == *"FAIL  NEW_ROOT "*"'s mount is in this mount namespace {check_mnt(new_mnt)} [statmount(2) of mount "*": ENOENT, no such mount in this mount namespace]"* ]]
+	[[ "$(grep -m1 -E '^(FAIL|\?\?)' <<<"$stderr")" != *"FAIL"*"{IS_MNT_SHARED"* ]]
+}
+
+@test "explain: a removed NEW_ROOT (the working directory) is ENOENT: d_unlinked" {
+	run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/gone $T/e && mount --bind $T/e $T/e && cd $T/gone && rmdir $T/gone' '.' '$T/e'
+	[ "$output" = "explain=ENOENT kernel=ENOENT" ]
+	[[ "$(grep -m1 '^FAIL' <<<"$stderr")" == *"FAIL  NEW_ROOT . has not been removed {d_unlinked(new.dentry)} [0 links] -> ENOENT"* ]]
+}
+
+@test "explain: a removed PUT_OLD is ENOENT first: lock_mount" {
+	run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/gone && cd $T/gone && rmdir $T/gone' '.' '.'
+	[ "$output" = "explain=ENOENT kernel=ENOENT" ]
+	[[ "$(grep -m1 '^FAIL' <<<"$stderr")" == *"FAIL  PUT_OLD . has not been removed {lock_mount(&old): cant_mount()}"* ]]
+}
+
+# chroot without chdir: the working directory stays outside the root, and
+# a relative NEW_ROOT is not under the root.
+@test "explain: a NEW_ROOT outside the root is EINVAL: is_path_reachable" {
+	local jail="$BATS_TEST_TMPDIR/jail"
+	make_chroot_dir "$jail"
+	PR=/bin/prepare-root RUN='nsenter --root=$T/jail --wd=$T' run -0 --separate-stderr explain_vs_kernel "
+		mkdir -p \$T/jail \$T/nr/old && cp -a $jail/. \$T/jail && mount --bind \$T/jail \$T/jail &&
+		mount -t proc proc \$T/jail/proc && mount --bind \$T/nr \$T/nr" 'nr' 'nr/old'
+	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
+	[[ "$(grep -m1 -E '^(FAIL|\?\?)' <<<"$stderr")" == "FAIL  NEW_ROOT nr is under the current root {is_path_reachable(new_mnt, new.dentry, &root)}"* ]]
+}
+
+@test "explain: lookup errors are the kernel's own: ELOOP, ENAMETOOLONG, EACCES" {
+	run -0 --separate-stderr explain_vs_kernel 'ln -s loop $T/loop' '$T/loop' '$T/loop'
+	[ "$output" = "explain=ELOOP kernel=ELOOP" ]
+	local long
+	long=$(printf '%0300d' 0)
+	run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr' "\$T/$long" '$T/nr'
+	[ "$output" = "explain=ENAMETOOLONG kernel=ENAMETOOLONG" ]
+	# root of a user namespace: no CAP_DAC_OVERRIDE over an unmapped owner
+	RUN="unshare -U -r -m" run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/shut/nr && chown 12345 $T/shut && chmod 700 $T/shut' '$T/shut/nr' '$T/shut/nr'
+	[ "$output" = "explain=EACCES kernel=EACCES" ]
+	[[ "$stderr" == *"FAIL  NEW_ROOT "*"/shut/nr is a directory {user_path_at(new_root, LOOKUP_DIRECTORY)} [Permission denied] -> EACCES; fix: give search permission"* ]]
 }
 
 @test "explain takes at most two paths, and not with --check" {

@@ -41,10 +41,11 @@ chroot_and_compare() {
 	[ "$stderr" = "prepare-root: refusing to run setuid or setgid; run it as root instead" ]
 }
 
-@test "each failing mount(2) of a real re-root: one line, exit 125, table unchanged" {
-	for when in 1 2; do
+@test "each failing mount call of a real re-root: one line, exit 125, table unchanged" {
+	local call
+	for call in mount open_tree move_mount; do
 		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
-			-e trace=mount -e inject=mount:error=ENOMEM:when=$when /bin/prepare-root -- /bin/echo ran
+			-e trace=$call -e inject=$call:error=ENOMEM:when=1 /bin/prepare-root -- /bin/echo ran
 		[ "$output" = "table unchanged" ]
 		[ "${#stderr_lines[@]}" -eq 1 ]
 		[[ "$stderr" == "prepare-root: "*": Cannot allocate memory" ]]
@@ -53,10 +54,11 @@ chroot_and_compare() {
 
 @test "each other failing step of a real re-root: exit 125, table unchanged" {
 	local step
-	# call:occurrence -- statx: 1 detection, 2 the working directory,
-	# 3 the check of the new root, 4 the working directory again; the 2nd
-	# chdir is the return to the working directory.
-	for step in unshare:1 chdir:1 chroot:1 statx:2 statx:3 statx:4 chdir:2; do
+	# call:occurrence -- every statx of the re-root: 1 detection, 2 the
+	# working directory, 3-4 whether "/" is covered, 5-6 the anchor, 7 the
+	# copy, 8 the new root, 9 detection again, 10 the working directory
+	# again; chdir is the return to the working directory.
+	for step in unshare:1 fchdir:1 chroot:1 chdir:1 statx:{1..10}; do
 		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
 			-e trace="${step%:*}" -e inject="${step%:*}:error=EACCES:when=${step#*:}" \
 			/bin/prepare-root -- /bin/echo ran
@@ -69,7 +71,7 @@ chroot_and_compare() {
 @test "SIGINT, SIGTERM or SIGPIPE in the middle of the re-root leaves the caller's table unchanged" {
 	for sig in INT TERM PIPE; do
 		run chroot_and_compare /bin/strace -qq -o /dev/null \
-			-e trace=mount -e inject=mount:signal=$sig:when=2 /bin/prepare-root -- /bin/echo ran
+			-e trace=move_mount -e inject=move_mount:signal=$sig:when=1 /bin/prepare-root -- /bin/echo ran
 		[ "$status" -eq $((128 + $(kill -l $sig))) ]
 		# (the shell may first say "Terminated")
 		[ "${lines[-1]}" = "table unchanged" ]

@@ -99,7 +99,7 @@ Try 'prepare-root --help' for more information." ]
 @test "--verbose on a normal root says what it found and decided" {
 	run -0 --separate-stderr "$PREPARE_ROOT" --verbose -- true
 	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ root\ of\ the\ mount,.*\(via\ (statmount|libmount)\)$ ]]
-	[ "${stderr_lines[1]}" = "prepare-root: decision: no re-root needed: the root is a mount with a parent" ]
+	[ "${stderr_lines[1]}" = "prepare-root: decision: no re-root needed: the root is a mount with a parent that is not shared" ]
 	[ "${stderr_lines[2]}" = "prepare-root: exec true" ]
 	[ "${#stderr_lines[@]}" -eq 3 ]
 }
@@ -108,4 +108,77 @@ Try 'prepare-root --help' for more information." ]
 	run -127 --separate-stderr "$PREPARE_ROOT" -- $'/no/such\nprepare-root: forged'
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[ "$stderr" = "prepare-root: failed to execute '/no/such\\012prepare-root: forged': No such file or directory" ]
+}
+
+@test "option text is escaped in misuse messages: no escape sequence reaches the terminal" {
+	run -125 --separate-stderr "$PREPARE_ROOT" $'--fo\e[31mo' true
+	[ "${stderr_lines[0]}" = "prepare-root: unrecognized option '--fo\\033[31mo'" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" $'-\e' true
+	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- '\\033'" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" $'--bogus=\n' true
+	[ "${stderr_lines[0]}" = "prepare-root: unrecognized option '--bogus=\\012'" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+}
+
+@test "a long option given an argument is named as given, as getopt names it" {
+	run -125 --separate-stderr "$PREPARE_ROOT" --check=x
+	[ "$stderr" = "prepare-root: option '--check' doesn't allow an argument
+Try 'prepare-root --help' for more information." ]
+	run -125 --separate-stderr "$PREPARE_ROOT" --ch=x
+	[ "${stderr_lines[0]}" = "prepare-root: option '--check' doesn't allow an argument" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" --explain=/x
+	[ "${stderr_lines[0]}" = "prepare-root: option '--explain' doesn't allow an argument" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" --ve
+	[ "${stderr_lines[0]}" = "prepare-root: option '--ve' is ambiguous; possibilities: '--verbose' '--version'" ]
+	# a bad short option after a long one is still the short one
+	run -125 --separate-stderr "$PREPARE_ROOT" --verbose -xv true
+	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" -vx true
+	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
+	# an option that needs an argument and has none
+	run -125 --separate-stderr "$PREPARE_ROOT" --propagation
+	[ "${stderr_lines[0]}" = "prepare-root: option '--propagation' requires an argument" ]
+	run -125 --separate-stderr "$PREPARE_ROOT" -vp
+	[ "${stderr_lines[0]}" = "prepare-root: option requires an argument -- 'p'" ]
+}
+
+# The write(2)/writev(2) calls on fd 2 while prepare-root runs "$@".
+stderr_writes() {
+	strace -f -qq -e trace=write,writev -e signal=none -o "$BATS_TEST_TMPDIR/trace" "$PREPARE_ROOT" "$@" 2>/dev/null
+	grep -cE '^[0-9]+ +writev?\(2,' "$BATS_TEST_TMPDIR/trace" || true
+}
+
+@test "each message line is one write(2), escapes and all" {
+	command -v strace >/dev/null || { echo "strace missing" >&3; return 1; }
+	local path=/no/such/dir/$'with\ttab\\and\033escape'/x
+	run -0 stderr_writes -- "$path"
+	[ "$output" -eq 1 ]
+	run -0 stderr_writes --verbose -- true
+	[ "$output" -eq 3 ]
+	# misuse: the complaint and the "Try" line
+	run -0 stderr_writes --bogus
+	[ "$output" -eq 2 ]
+}
+
+@test "file capabilities are refused like setuid: AT_SECURE, not only the IDs" {
+	require_root
+	command -v setcap >/dev/null || { echo "setcap (libcap2-bin) missing" >&3; return 1; }
+	local d=$BATS_TEST_TMPDIR
+	# Control: this file system honours file capabilities.
+	cp /bin/cat "$d/capcat"
+	setcap cap_sys_admin+ep "$d/capcat"
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$d/capcat" /proc/self/status
+	[[ "$output" == *$'CapEff:\t0000000000200000'* ]]
+
+	cp "$PREPARE_ROOT" "$d/capped"
+	setcap cap_sys_admin,cap_sys_chroot+ep "$d/capped"
+	run -125 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$d/capped" -- /bin/echo ran
+	[ -z "$output" ]
+	[ "$stderr" = "prepare-root: refusing to run with privileges gained at exec (file capabilities?); run it as root instead" ]
+
+	cp "$PREPARE_ROOT" "$d/suid"
+	chmod 4755 "$d/suid"
+	run -125 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$d/suid" -- /bin/echo ran
+	[ -z "$output" ]
+	[ "$stderr" = "prepare-root: refusing to run setuid or setgid; run it as root instead" ]
 }

@@ -50,7 +50,7 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	# The kernel is the judge; --check (run in the same re-rooted process
 	# tree, before the pivot) must say the same.
 	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/sh -c "/bin/prepare-root --check && $PIVOT"
-	[ "${lines[0]}" = "no re-root needed: the root is a mount with a parent" ]
+	[ "${lines[0]}" = "no re-root needed: the root is a mount with a parent that is not shared" ]
 	[ "${lines[1]}" = pivoted ]
 	[ "${#lines[@]}" -eq 2 ]
 }
@@ -82,16 +82,20 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 
 @test "--verbose names every step of the re-root" {
 	run -0 --separate-stderr in_chroot /bin/prepare-root -v -- /bin/true
-	[[ "${stderr_lines[0]}" == "prepare-root: root: mount "*", a directory inside the mount, propagation not shared (via statmount)" ]]
+	[[ "${stderr_lines[0]}" == "prepare-root: root: mount "*", a directory inside the mount, propagation not shared, parent's not shared (via statmount)" ]]
 	[ "${stderr_lines[1]}" = "prepare-root: decision: re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
-	[ "${stderr_lines[2]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
-	[ "${stderr_lines[3]}" = "prepare-root: mount(/, /, MS_BIND|MS_REC)" ]
-	[ "${stderr_lines[4]}" = "prepare-root: chdir(/..)" ]
-	[ "${stderr_lines[5]}" = "prepare-root: chroot(.)" ]
-	[ "${stderr_lines[6]}" = "prepare-root: mount(none, /, MS_REC|MS_PRIVATE)" ]
-	[[ "${stderr_lines[7]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+$ ]]
-	[ "${stderr_lines[8]}" = "prepare-root: chdir(/)" ]
-	[ "${stderr_lines[9]}" = "prepare-root: exec /bin/true" ]
+	[[ "${stderr_lines[2]}" == "prepare-root: note: / is a chroot; a container started from here can still climb with '..' "* ]]
+	[ "${stderr_lines[3]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
+	[ "${stderr_lines[4]}" = "prepare-root: the mount holding the root directory is not shared: the copy goes on it" ]
+	[ "${stderr_lines[5]}" = "prepare-root: open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)" ]
+	[ "${stderr_lines[6]}" = "prepare-root: move_mount(copy, /)" ]
+	[ "${stderr_lines[7]}" = "prepare-root: fchdir(copy)" ]
+	[ "${stderr_lines[8]}" = "prepare-root: chroot(.)" ]
+	[ "${stderr_lines[9]}" = "prepare-root: mount(none, /, MS_REC|MS_SLAVE)" ]
+	[[ "${stderr_lines[10]}" == "prepare-root: root: mount "*", root of the mount, propagation not shared, parent's not shared (via statmount)" ]]
+	[[ "${stderr_lines[11]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+$ ]]
+	[ "${stderr_lines[12]}" = "prepare-root: chdir(/)" ]
+	[ "${stderr_lines[13]}" = "prepare-root: exec /bin/true" ]
 }
 
 @test "the command runs in a new mount namespace; the caller's is unchanged" {
@@ -157,15 +161,27 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	[ -z "$output" ]
 }
 
-@test "a chroot inside a shared mount is refused, nothing is mounted" {
-	run -125 unshare --mount --propagation shared -- sh -c '
+@test "a chroot inside a shared mount: re-rooted on its own /proc, nothing reaches the caller" {
+	run -0 unshare --mount --propagation shared -- sh -c '
 		mount -t proc proc "$1/proc" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$1" /bin/prepare-root -v -- /bin/sh -c "$2" 2>&1
+		status=$?
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] || echo "mount table changed"
+		exit $status' sh "$CHROOT" "$PIVOT"
+	[[ "$output" == *"prepare-root: mount(none, /proc, MS_REC|MS_SLAVE)"* ]]
+	[[ "$output" == *"prepare-root: move_mount(copy, /proc)"* ]]
+	[ "${lines[-1]}" = pivoted ]
+}
+
+@test "a chroot inside a shared mount with no mount of its own is refused, nothing is mounted" {
+	run -125 unshare --mount --propagation shared -- sh -c '
 		before=$(cat /proc/self/mountinfo)
 		chroot "$1" /bin/prepare-root -- /bin/echo ran 2>&1
 		status=$?
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] || echo "mount table changed"
 		exit $status' sh "$CHROOT"
-	[ "$output" = "prepare-root: the mount holding the root directory is shared: a bind mount on it would appear in the caller's mount namespace (make it private before the chroot, e.g. 'mount --make-rprivate /' or 'unshare --mount --propagation private')" ]
+	[ "$output" = "prepare-root: cannot re-root: the mount holding the root directory is shared and no mount inside the root can take the copy (mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the directory a mount before the chroot: 'mount --bind DIR DIR')" ]
 }
 
 @test "a working directory covered by a mount since is refused, not swapped for another" {

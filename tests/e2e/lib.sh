@@ -3,7 +3,9 @@
 # build an initramfs, boot it under QEMU and collect the console.
 
 PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
-PW_MIRROR=${PIVOTWRAP_MIRROR:-http://deb.debian.org/debian}
+# The mirror (looked up only when a kernel must be downloaded): see there.
+# shellcheck source=tools/debian-mirror.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tools/debian-mirror.sh"
 
 pw_die() { echo "e2e: $*" >&2; exit 1; }
 pw_log() { echo "e2e: $*" >&2; }
@@ -19,9 +21,11 @@ pw_kernel() {
 		return
 	fi
 	command -v apt-get >/dev/null || pw_die "apt-get missing: cannot fetch the $suite kernel"
+	local mirror
+	mirror=$(pw_debian_mirror) || pw_die "no mirror to fetch the $suite kernel from"
 	apt_dir=$PW_CACHE/apt/$suite
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir" || pw_die "cannot create $apt_dir"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $PW_MIRROR $suite main" \
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
 		> "$apt_dir/sources.list"
 	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
@@ -30,7 +34,7 @@ pw_kernel() {
 	# --error-on=any: an unreachable mirror is an error, not a warning
 	# followed by an empty package list.
 	apt-get "${opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 ||
-		{ cat "$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed ($PW_MIRROR)"; }
+		{ pw_hide_mirror "$mirror" <"$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
 	meta=$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 | sed -n 's/^Depends: //p' | head -n1)
 	image=$(tr ',' '\n' <<<"$meta" | grep -o 'linux-image-[0-9][^ ]*' | head -n1)
 	[ -n "$image" ] || pw_die "no linux-image dependency of linux-image-cloud-amd64 in $suite"
@@ -39,7 +43,7 @@ pw_kernel() {
 		tr ',' '\n' | grep -o 'linux-binary-[0-9][^ ]*' | head -n1 || true)
 	pkg=${binary:-$image}
 	(cd "$apt_dir" && rm -f ./*.deb && apt-get "${opts[@]}" download "$pkg" >"$apt_dir/download.log" 2>&1) ||
-		{ cat "$apt_dir/download.log" >&2; pw_die "apt-get download $pkg failed"; }
+		{ pw_hide_mirror "$mirror" <"$apt_dir/download.log" >&2; pw_die "apt-get download $pkg failed"; }
 	deb=$(ls "$apt_dir"/*.deb) || pw_die "no .deb downloaded for $pkg"
 	rm -rf "$dir/x"
 	dpkg-deb -x "$deb" "$dir/x" || pw_die "cannot unpack $deb"

@@ -47,6 +47,14 @@ done
 all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
 	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
 [ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios pid1"
+# The root-state matrix (guest/matrix.sh): only when named; "matrix" is all of it.
+matrix_scenarios=$(sed -n 's/^MATRIX_SCENARIOS="\(.*\)"$/\1/p' "$here/guest/matrix.sh")
+expanded=()
+for s in "${scenarios[@]}"; do
+	if [ "$s" = matrix ]; then read -r -a m <<<"$matrix_scenarios"; expanded+=("${m[@]}"); else expanded+=("$s"); fi
+done
+scenarios=("${expanded[@]}")
+all_scenarios="$all_scenarios $matrix_scenarios"
 main=()
 want_pid1=false
 for s in "${scenarios[@]}"; do
@@ -128,7 +136,7 @@ build_image() {
 	pw_copy_binary "$root" "$(command -v crun)" /bin/crun
 	pw_copy_binary "$root" "$(command -v runc)" /bin/runc
 	pw_copy_binary "$root" "$(command -v bwrap)" /bin/bwrap
-	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh} "$root/e2e/"
+	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh,matrix.sh} "$root/e2e/"
 	mv "$root/e2e/init" "$root/init"
 	# The container prints what only a container in its own PID and UTS
 	# namespaces can print.
@@ -136,6 +144,7 @@ build_image() {
 	make_bundle "$root/bundle" "" /bin/sh -c 'echo CONTAINER pid=$$ host=$(hostname)'
 	make_bundle "$root/bundle-probe" CAP_SYS_CHROOT /bin/probe
 	gcc -static -O2 -Wall -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
+	gcc -static -O2 -Wall -o "$root/bin/pivot-probe" "$here/../pivot-probe.c"
 	# What an escaped container would see, and a contained one never.
 	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"
 	if ! ldd "$prepare_root" >/dev/null 2>&1; then

@@ -46,6 +46,9 @@ lintian_clean() {
 	[[ "$listing" == *"-rwxr-xr-x root/root "*" ./usr/share/initramfs-tools/hooks/prepare-root"$'\n'* ]]
 	[[ "$listing" == *" ./usr/share/doc/pivotwrap/copyright"$'\n'* ]]
 	[[ "$listing" != *dracut* ]]
+	# the masquerade links (lib/masquerade.h), relative
+	[[ "$listing" == *"lrwxrwxrwx root/root "*" ./usr/libexec/pivotwrap/bin/runc -> ../../../sbin/prepare-root"$'\n'* ]]
+	[[ "$listing" == *"lrwxrwxrwx root/root "*" ./usr/libexec/pivotwrap/bin/crun -> ../../../sbin/prepare-root"$'\n'* ]]
 
 	# The unit suite ran in the build, and no other.
 	grep -q 'meson test --suite unit' "$log"

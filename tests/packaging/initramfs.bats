@@ -2,18 +2,38 @@
 # The initramfs-tools hook and the dracut module, as meson installs them,
 # put a working prepare-root into images built by the real tools.
 #
-# Nothing on the machine changes: mkinitramfs runs in a private mount
-# namespace where /lib/modules and /boot are empty tmpfs mounts holding a
-# made-up kernel version (mkinitramfs wants /lib/modules/VERSION and
-# /boot/config-VERSION, and no kernel is needed to build an image without
-# modules); dracut, which conflicts with initramfs-tools on Debian, runs
-# from its unpacked dracut-core package (cached in ${PIVOTWRAP_CACHE}).
+# Nothing on the machine changes, and no kernel is needed: mkinitramfs runs
+# chrooted into a fake root in a private mount namespace, where /boot and
+# the modules directory hold only a made-up kernel version (mkinitramfs
+# wants /lib/modules/VERSION and /boot/config-VERSION; an image without
+# modules needs no kernel), whether the machine has /lib/modules and /boot
+# or not; dracut, which conflicts with initramfs-tools on Debian, runs from
+# its dracut-core package, downloaded and unpacked in the bats temporary
+# directory (never installed).  The last test checks that /lib/modules and
+# /boot are as they were before the first.
 # The hook and the module copy PREPARE_ROOT_BINARY, the binary built here,
 # instead of <sbindir>/prepare-root.
 
 load helpers
 
 KVER=0.0.0-pivotwrap-test
+
+# machine_state: what the machine has at /lib/modules, /usr/lib/modules and
+# /boot (absent, or every entry with type, mode, size and times).
+machine_state() {
+	local p
+	for p in /lib/modules /usr/lib/modules /boot; do
+		if [ -e "$p" ] || [ -L "$p" ]; then
+			find "$p" -printf '%p %y %l %m %s %T@ %C@\n' | LC_ALL=C sort
+		else
+			echo "$p absent"
+		fi
+	done
+}
+
+setup_file() {
+	machine_state > "$BATS_FILE_TMPDIR/machine-state.before"
+}
 
 setup() {
 	require_root
@@ -30,26 +50,59 @@ setup() {
 }
 
 # mkinitramfs_private IMAGE: mkinitramfs -d CONFDIR with our hook as the
-# only extra hook, in a private mount namespace (see above).
+# only extra hook, chrooted into a fake root in a private mount namespace.
+#
+# mkinitramfs reads /boot/config-VERSION and /lib/modules/VERSION, and a
+# fresh machine (no kernel package) may have neither /lib/modules nor /boot.
+# Nothing may be created on the machine for them, not even an empty
+# directory, so the fake root is a tmpfs holding the machine's top-level
+# symbolic links and a recursive bind of each top-level directory except
+# /boot, which is the tmpfs's own; the modules directory
+# ($(readlink -f /lib/modules), /usr/lib/modules on a merged /usr) is a tmpfs
+# mounted on the bind when the machine has it, else created in an overlay
+# (upper layer on the tmpfs) of its parent.  All of it vanishes with the
+# namespace.  The image, the configuration and the binary are reached
+# through the bind of the directory holding the bats temporary files.
 mkinitramfs_private() {
 	local img=$1 conf=$BATS_TEST_TMPDIR/conf
-	mkdir -p "$conf/hooks" "$conf/scripts" "$conf/conf.d" "$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$conf/hooks" "$conf/scripts" "$conf/conf.d" "$BATS_TEST_TMPDIR/tmp" \
+		"$BATS_TEST_TMPDIR/ns"
 	cp /etc/initramfs-tools/initramfs.conf "$conf/"
 	sed -i 's/^MODULES=.*/MODULES=list/' "$conf/initramfs.conf"
 	touch "$conf/modules"
 	cp -p "$HOOK" "$conf/hooks/prepare-root"
 	cat > "$BATS_TEST_TMPDIR/in-namespace.sh" <<-'EOF'
-		set -e
+		set -eu
+		mount -t tmpfs pivotwrap-test "$NS"
+		root=$NS/root
+		mkdir "$root" "$NS/upper" "$NS/work" "$root/boot"
+		for entry in /* /.[!.]*; do
+			name=${entry#/}
+			if [ "$name" = boot ]; then
+				continue
+			elif [ -L "$entry" ]; then
+				cp -P "$entry" "$root/$name"
+			elif [ -d "$entry" ]; then
+				mkdir "$root/$name"
+				mount --rbind "$entry" "$root/$name"
+			fi
+		done
 		modules=$(readlink -f /lib/modules)
-		mount -t tmpfs pivotwrap-test "$modules"
-		mount -t tmpfs pivotwrap-test /boot
-		mkdir "$modules/$KVER"
-		touch "$modules/$KVER/modules.order" "$modules/$KVER/modules.builtin" \
-			"$modules/$KVER/modules.builtin.modinfo"
-		printf 'CONFIG_BLK_DEV_INITRD=y\nCONFIG_RD_GZIP=y\n' > "/boot/config-$KVER"
-		exec mkinitramfs -d "$CONF" -o "$IMG" "$KVER"
+		if [ -d "$modules" ]; then
+			mount -t tmpfs pivotwrap-test "$root$modules"
+		else
+			parent=${modules%/*}
+			mount -t overlay pivotwrap-test \
+				-o "lowerdir=$parent,upperdir=$NS/upper,workdir=$NS/work" "$root$parent"
+			mkdir "$root$modules"
+		fi
+		mkdir "$root$modules/$KVER"
+		touch "$root$modules/$KVER/modules.order" "$root$modules/$KVER/modules.builtin" \
+			"$root$modules/$KVER/modules.builtin.modinfo"
+		printf 'CONFIG_BLK_DEV_INITRD=y\nCONFIG_RD_GZIP=y\n' > "$root/boot/config-$KVER"
+		exec chroot "$root" mkinitramfs -d "$CONF" -o "$IMG" "$KVER"
 	EOF
-	KVER=$KVER CONF=$conf IMG=$img TMPDIR=$BATS_TEST_TMPDIR/tmp \
+	KVER=$KVER CONF=$conf IMG=$img NS=$BATS_TEST_TMPDIR/ns TMPDIR=$BATS_TEST_TMPDIR/tmp \
 		unshare --mount --propagation private sh "$BATS_TEST_TMPDIR/in-namespace.sh"
 }
 
@@ -95,21 +148,20 @@ mkinitramfs_private() {
 	[[ "$output" != *"usr/sbin/prepare-root"* ]]
 }
 
-# dracut_root: dracut-core of the apt sources, unpacked (never installed).
+# dracut_root: dracut-core of the apt sources, downloaded and unpacked once
+# per file in the bats temporary directory (never installed).
 dracut_root() {
-	local cache=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}/dracut version dir tmp
-	version=$(apt-cache show --no-all-versions dracut-core 2>/dev/null | sed -n 's/^Version: //p')
-	if [ -z "$version" ]; then
-		echo "apt knows no dracut-core (run apt-get update)" >&2
-		return 1
-	fi
-	dir=$cache/dracut-core_$version
+	local version dir=$BATS_FILE_TMPDIR/dracut-core tmp
 	if [ ! -x "$dir/usr/bin/dracut" ]; then
-		mkdir -p "$cache"
-		tmp=$(mktemp -d "$cache/.download.XXXXXX")
-		(cd "$tmp" && apt-get download "dracut-core=$version") >&2 &&
+		version=$(apt-cache show --no-all-versions dracut-core 2>/dev/null | sed -n 's/^Version: //p')
+		if [ -z "$version" ]; then
+			echo "apt knows no dracut-core (run apt-get update)" >&2
+			return 1
+		fi
+		tmp=$(mktemp -d "$BATS_FILE_TMPDIR/download.XXXXXX")
+		(cd "$tmp" && apt-get -qq -o APT::Sandbox::User=root download "dracut-core=$version") >&2 &&
 			dpkg-deb -x "$tmp"/dracut-core_*.deb "$tmp/root" &&
-			rm -rf "$dir" && mv "$tmp/root" "$dir"
+			mv "$tmp/root" "$dir"
 		rm -rf "$tmp"
 	fi
 	[ -x "$dir/usr/bin/dracut" ] && echo "$dir"
@@ -164,4 +216,11 @@ run_dracut() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"'prepare-root' will not be installed, because command '/nonexistent/prepare-root' could not be found"* ]]
 	[[ "$output" != *"Including module: prepare-root"* ]]
+}
+
+# Keep this test last in the file.
+@test "the machine's /lib/modules and /boot are as they were before this file ran" {
+	[ -s "$BATS_FILE_TMPDIR/machine-state.before" ]
+	machine_state > "$BATS_FILE_TMPDIR/machine-state.after"
+	diff -u "$BATS_FILE_TMPDIR/machine-state.before" "$BATS_FILE_TMPDIR/machine-state.after"
 }

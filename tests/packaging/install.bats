@@ -22,7 +22,8 @@ install_tree() {
 @test "install: --prefix=/usr with everything on" {
 	run -0 install_tree usr --prefix=/usr -Dbash_completion=enabled -Dinitramfs_tools=true -Ddracut=true
 	local completionsdir
-	completionsdir=$(pkg-config --variable=completionsdir bash-completion) || skip "no bash-completion.pc (SKIPPED)"
+	completionsdir=$(pkg-config --variable=completionsdir bash-completion) ||
+		ci_skip "no bash-completion.pc (apt-get install bash-completion)"
 	[ "$output" = "$(printf '%s\n' \
 		"755 /usr/lib/dracut/modules.d/90prepare-root/module-setup.sh" \
 		"755 /usr/sbin/prepare-root" \

@@ -10,7 +10,6 @@
 #define PIVOTWRAP_FAKE_SYS_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #include "lib/kernel-abi.h"
 
@@ -39,9 +38,8 @@ struct fake_kernel {
 	int root_statx_calls;
 	struct pw_statx cwd_statx[2];	/* answers for "." (before, after); zero: same dir */
 	int cwd_statx_calls;
-	struct pw_statmount statmount;	/* the answer for any ID, unless ... */
-	struct pw_statmount mounts[8];	/* ... these are set: answered by mnt_id, */
-	int nmounts;			/* like the kernel; ENOENT for another ID */
+	struct pw_statmount statmount;	/* the answer for statmount.mnt_id ... */
+	struct pw_statmount statmount_other[4];	/* ... and for other mounts; any other ID: ENOENT */
 	const char *cwd;
 	bool no_cap_sys_admin;
 	bool cap_permitted_only;	/* CAP_SYS_ADMIN permitted, not effective */
@@ -59,9 +57,6 @@ int fake_log_index(const char *entry);
 /* A statx answer for "/" on mount @mnt_id (old-style ID, or unique when
  * @unique), a mount root or not. */
 struct pw_statx fake_statx_answer(unsigned long long mnt_id, bool unique, bool mount_root);
-
-/* Add a mount to fake.mounts: statmount(@id) answers it (unique IDs). */
-void fake_add_mount(uint64_t id, uint64_t parent_id, uint64_t propagation);
 
 /* Redirect stderr into a buffer between these two calls. */
 void capture_stderr_start(void);

@@ -67,9 +67,49 @@ static void test_statmount_host_root(void **state)
 	(void) state;
 	fake.statx[fake.nstatx++] = fake_statx_answer(0x80000020ULL, true, true);
 	set_statmount(0x80000020ULL, 0x80000001ULL, MS_SHARED);
+	fake.statmount_other[0] = (struct pw_statmount) {
+		.mask = PW_STATMOUNT_MNT_BASIC, .mnt_id = 0x80000001ULL,
+		.mnt_parent_id = 0x80000001ULL, .mnt_propagation = MS_PRIVATE,
+	};
 	assert_int_equal(pw_root_detect("/nonexistent/mountinfo", &info), 0);
 	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PIVOTABLE);
 	assert_true(info.shared);
+	assert_int_equal(fake_log_index("statmount(2147483649)"), 2);
+}
+
+/* "mount --bind D D; chroot D" on a systemd host: the root is a mount root
+ * with a parent, but that parent is shared, and pivot_root refuses it. */
+static void test_statmount_parent_shared(void **state)
+{
+	struct pw_root_info info;
+
+	(void) state;
+	fake.statx[fake.nstatx++] = fake_statx_answer(0x80000040ULL, true, true);
+	set_statmount(0x80000040ULL, 0x80000020ULL, MS_SHARED);
+	fake.statmount_other[0] = (struct pw_statmount) {
+		.mask = PW_STATMOUNT_MNT_BASIC, .mnt_id = 0x80000020ULL,
+		.mnt_parent_id = 0x80000001ULL, .mnt_propagation = MS_SHARED,
+	};
+	assert_int_equal(pw_root_detect("/nonexistent/mountinfo", &info), 0);
+	assert_true(info.parent_known);
+	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PARENT_SHARED);
+}
+
+/* Without CAP_SYS_ADMIN in the initial user namespace statmount refuses a
+ * parent outside the root: that must not be taken for "not shared". */
+static void test_statmount_parent_refused(void **state)
+{
+	struct pw_root_info info;
+
+	(void) state;
+	fake.statx[fake.nstatx++] = fake_statx_answer(0x80000040ULL, true, true);
+	set_statmount(0x80000040ULL, 0x80000020ULL, MS_PRIVATE);
+	fake.fail_call = FAKE_STATMOUNT;
+	fake.fail_nth = 2;
+	fake.fail_errno = EPERM;
+	assert_int_equal(pw_root_detect("/nonexistent/mountinfo", &info), 0);
+	assert_false(info.parent_known);
+	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PARENT_HIDDEN);
 }
 
 /* Inside "chroot DIR" the mount holding DIR is invisible to mountinfo, but
@@ -130,7 +170,9 @@ static void test_statmount_without_basic_data_falls_back(void **state)
 	fake.statmount.mask = 0;
 	assert_int_equal(pw_root_detect(fixture("host-private.mountinfo"), &info), 0);
 	assert_int_equal(info.method, PW_DETECT_LIBMOUNT);
-	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PIVOTABLE);
+	/* The rootfs under a host's root is not listed: only the kernel can
+	 * tell whether it is shared. */
+	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PARENT_HIDDEN);
 }
 
 static void test_statx_failure(void **state)
@@ -180,6 +222,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_statmount_rootfs, setup),
 		cmocka_unit_test_setup(test_statmount_host_root, setup),
+		cmocka_unit_test_setup(test_statmount_parent_shared, setup),
+		cmocka_unit_test_setup(test_statmount_parent_refused, setup),
 		cmocka_unit_test_setup(test_statmount_chroot_directory, setup),
 		cmocka_unit_test_setup(test_old_kernel_uses_libmount, setup),
 		cmocka_unit_test_setup(test_statmount_failure_falls_back, setup),

@@ -38,22 +38,23 @@ static const struct fixture_case cases[] = {
 	{ "initramfs-3-moved.mountinfo",   23, PW_VERDICT_NO_PARENT,  true, 23, true, false },
 	/* ... and the one on top, once entered, has a parent */
 	{ "initramfs-3-moved.mountinfo",   28, PW_VERDICT_PIVOTABLE,  true, 23, true, false },
-	/* (4): after chroot; the parent 23 is no longer listed */
-	{ "initramfs-4-chrooted.mountinfo", 28, PW_VERDICT_PIVOTABLE, true, 23, true, false },
+	/* (4): after chroot; the parent 23 is no longer listed, so whether it
+	 * is shared is for the kernel to say */
+	{ "initramfs-4-chrooted.mountinfo", 28, PW_VERDICT_PARENT_HIDDEN, true, 23, true, false },
 	/* (5): the caller's namespace, untouched */
 	{ "initramfs-5-after.mountinfo",    1, PW_VERDICT_NO_PARENT,  true, 1,  true, false },
 	/* a systemd-in-initrd style rootfs with shared propagation */
 	{ "initramfs-shared.mountinfo",     1, PW_VERDICT_NO_PARENT,  true, 1,  true, true },
 	/* seed 001: an LXC container, root a slave of the host */
-	{ "lxc-container.mountinfo",       44, PW_VERDICT_PIVOTABLE,  true, 45, true, false },
+	{ "lxc-container.mountinfo",       44, PW_VERDICT_PARENT_HIDDEN, true, 45, true, false },
 	/* a plain host; its root's parent (the hidden rootfs) is not listed */
-	{ "host-private.mountinfo",        27, PW_VERDICT_PIVOTABLE,  true, 1,  true, false },
+	{ "host-private.mountinfo",        27, PW_VERDICT_PARENT_HIDDEN, true, 1,  true, false },
 	/* a systemd host: everything shared */
-	{ "host-systemd-shared.mountinfo", 28, PW_VERDICT_PIVOTABLE,  true, 1,  true, true },
+	{ "host-systemd-shared.mountinfo", 28, PW_VERDICT_PARENT_HIDDEN, true, 1,  true, true },
 	/* inside "chroot DIR": the mount holding DIR is hidden from mountinfo */
 	{ "chroot-directory.mountinfo",   533, PW_VERDICT_NOT_MOUNT_ROOT, false, 0, false, false },
 	/* Linux 7.0: nullfs under the initramfs gives the rootfs a parent */
-	{ "nullfs-7x.mountinfo",            2, PW_VERDICT_PIVOTABLE,  true, 1,  true, false },
+	{ "nullfs-7x.mountinfo",            2, PW_VERDICT_PARENT_HIDDEN, true, 1,  true, false },
 };
 
 static struct libmnt_table *load_fixture(const char *name)
