@@ -37,17 +37,32 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# median_us N command...: the median of N runs, in microseconds.
+# median_us N command...: the median of N runs, in microseconds.  runloop
+# fails when a run of the command fails: so does this, and the bench.
 median_us() {
-	local n=$1; shift
-	"$runloop" "$n" "$@" | cut -d' ' -f1
+	local n=$1 out; shift
+	out=$("$runloop" "$n" "$@") || { echo "bench: '$*' failed" >&2; return 1; }
+	echo "${out%% *}"
+}
+
+# print_row NAME US BASELINE_US: one table row with the ratio; a missing or
+# zero time (a row whose command failed) stops the bench.
+print_row() {
+	local name=$1 us=$2 base=$3
+	for v in "$us" "$base"; do
+		if ! [[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]] || [ "$(echo "$v > 0" | bc)" != 1 ]; then
+			echo "bench: no time for '$name' (got '$us', baseline '$base')" >&2
+			exit 1
+		fi
+	done
+	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
 }
 
 # row NAME BASELINE_US command...: one table row with the ratio.
 row() {
 	local name=$1 base=$2 us; shift 2
-	us=$(median_us "$runs" "$@")
-	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
+	us=$(median_us "$runs" "$@") || exit 1
+	print_row "$name" "$us" "$base"
 }
 
 header() {
@@ -60,7 +75,7 @@ echo "# binary: $pr ($(file -b "$pr" | cut -d, -f1-2 | tr -d '\n'))"
 
 # 1. Pass-through on this host's root: the cost of being one more exec.
 header "Pass-through on a normal root (baseline: env true)"
-base=$(median_us "$runs" env true)
+base=$(median_us "$runs" env true) || exit 1
 row "true" "$base" true
 row "env true (baseline)" "$base" env true
 row "prepare-root -- true" "$base" "$pr" -- true
@@ -90,13 +105,19 @@ chmod +x "$chroot_dir/bin/dance"
 header "Re-root of a chroot directory (baseline: env true, in the chroot)"
 unshare --mount --propagation private -- sh -c 'mount --bind /dev/null "$1/dev/null" && exec chroot "$1" /bin/sh -c "$2" sh "$3"' sh "$chroot_dir" '
 	runs=$1
-	row() { name=$1; base=$2; shift 2; us=$(runloop "$runs" "$@" | cut -d" " -f1); echo "$name|$us|$base"; }
-	base=$(runloop "$runs" env true | cut -d" " -f1)
+	# runloop fails when the command does: so does the row, and the bench.
+	row() {
+		name=$1; base=$2; shift 2
+		out=$(runloop "$runs" "$@") || { echo "bench: $name failed" >&2; exit 1; }
+		echo "$name|${out%% *}|$base"
+	}
+	base=$(runloop "$runs" env true) || exit 1
+	base=${base%% *}
 	row "env true (baseline)" "$base" env true
 	row "prepare-root -- true (re-root)" "$base" prepare-root -- true
 	row "busybox dance (unshare, rbind, move, chroot) true" "$base" dance
 ' "$runs" | while IFS='|' read -r name us base; do
-	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
+	print_row "$name" "$us" "$base"
 done
 
 # 3. Detection as the mount table grows: statmount is one lookup, the
@@ -114,14 +135,14 @@ unshare --mount --propagation private -- bash -c '
 			mkdir -p "$work/m/$have" && mount -t tmpfs -o size=4k tmpfs "$work/m/$have"
 			have=$((have + 1))
 		done
-		sm=$("$runloop" "$runs" "$nsm" --allow "$pr" --check | cut -d" " -f1)
-		lm=$("$runloop" "$runs" "$nsm" "$pr" --check | cut -d" " -f1)
+		sm=$("$runloop" "$runs" "$nsm" --allow "$pr" --check) && sm=${sm%% *}
+		lm=$("$runloop" "$runs" "$nsm" "$pr" --check) && lm=${lm%% *}
 		[ -n "$base" ] || base=$sm
 		echo "prepare-root --check, $n mounts, statmount|$sm|$base"
 		echo "prepare-root --check, $n mounts, libmount|$lm|$base"
 	done
 ' sh "$((runs / 3 + 1))" "$pr" "$runloop" "$no_statmount" "$work" | while IFS='|' read -r name us base; do
-	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
+	print_row "$name" "$us" "$base"
 done
 
 if $vm; then

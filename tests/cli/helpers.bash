@@ -1,18 +1,37 @@
 # Shared setup for the CLI tests.  PREPARE_ROOT is the binary under test
 # (meson sets it); the tests that re-root need root, and fail, not skip,
-# when CI=true and they cannot run.
+# when CI=true and they cannot run.  Every skip goes through skip_because.
 
 bats_require_minimum_version 1.5.0
 
 : "${PREPARE_ROOT:?PREPARE_ROOT must name the prepare-root binary under test}"
 
+# skip_because REASON MESSAGE: skip this test, saying why.  Under CI=true a
+# skip is a failure unless REASON is one that can hold on the CI machine and
+# holds now; the reasons:
+#   sanitized  the ASan/UBSan run (.ci/run sets PW_SANITIZED=1 for it)
+#   not-root   the tests run as an ordinary user (never on CI: it runs as root)
+skip_because() {
+	local reason=$1 message=$2 holds=false
+	case $reason in
+	sanitized) [ -n "${PW_SANITIZED:-}" ] && holds=true ;;
+	not-root) [ "$(id -u)" -ne 0 ] && holds=true ;;
+	*) echo "skip_because: unknown reason '$reason'" >&3; return 1 ;;
+	esac
+	if ! $holds; then
+		echo "skip_because $reason: the reason does not hold here: failing" >&3
+		return 1
+	fi
+	if [ "${CI:-}" = true ] && [ "$reason" != sanitized ]; then
+		echo "refusing to skip under CI=true ($reason): $message" >&3
+		return 1
+	fi
+	skip "SKIPPED ($reason): $message"
+}
+
 require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
-		if [ "${CI:-}" = true ]; then
-			echo "this test needs root, and CI runs as root: failing" >&3
-			return 1
-		fi
-		skip "needs root (SKIPPED: run as root to exercise the re-root for real)"
+		skip_because not-root "needs root: run as root to exercise the re-root for real"
 	fi
 }
 

@@ -82,7 +82,7 @@ chroot_and_compare() {
 	# The chroot has no /proc mounted: the libmount path cannot work, the
 	# statmount path (Linux 6.8+) must.
 	if [ -n "${PW_SANITIZED:-}" ]; then
-		skip "SKIPPED in the sanitizer run: ASan itself cannot start without /proc (the plain run covers this)"
+		skip_because sanitized "ASan itself cannot start without /proc (the plain run covers this)"
 	fi
 	run -0 --separate-stderr unshare --mount --propagation private -- \
 		chroot "$CHROOT" /bin/prepare-root -v -- /bin/echo ran

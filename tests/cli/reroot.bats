@@ -46,9 +46,38 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	[ "$output" = "re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
 }
 
-@test "after the re-root the command's root needs none: --check says 0" {
-	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/prepare-root --check
-	[ "$output" = "no re-root needed: the root is a mount with a parent that is not shared" ]
+@test "after the re-root, pivot_root accepts the command's root, and --check agrees" {
+	# The kernel is the judge; --check (run in the same re-rooted process
+	# tree, before the pivot) must say the same.
+	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/sh -c "/bin/prepare-root --check && $PIVOT"
+	[ "${lines[0]}" = "no re-root needed: the root is a mount with a parent that is not shared" ]
+	[ "${lines[1]}" = pivoted ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "the re-root is recursive: the mounts under / are there in the new root" {
+	# A bind without MS_REC would leave /proc and /tmp empty in the copy.
+	run -0 --separate-stderr in_chroot /bin/sh -c '
+		mount -t tmpfs tmpfs /tmp && echo below > /tmp/marker &&
+		exec /bin/prepare-root -- /bin/sh -c "cat /tmp/marker; cat /proc/self/comm"'
+	[ "${lines[0]}" = below ]
+	[ "${lines[1]}" = cat ]
+}
+
+@test "mounts shared with the caller are private after the re-root: the command's mounts stay its own" {
+	# /tmp in the chroot is shared with the caller's namespace.  The
+	# recursive bind copies it into the peer group, so unless the new root is
+	# made private recursively, a mount by the command appears outside.
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c '
+		d=$1
+		mount -t proc proc "$d/proc" && mount -t tmpfs tmpfs "$d/tmp" &&
+		mount --make-shared "$d/tmp" && mkdir "$d/tmp/m" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$d" /bin/prepare-root -- /bin/sh -c "mount -t tmpfs inner /tmp/m && grep -c \" /tmp/m \" /proc/self/mountinfo" || exit 1
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] || { echo "the command mount reached the caller"; exit 1; }
+		echo unchanged' sh "$CHROOT"
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = unchanged ]
 }
 
 @test "--verbose names every step of the re-root" {
@@ -75,6 +104,9 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 		before=$(cat /proc/self/mountinfo)
 		outer=$(readlink /proc/self/ns/mnt)
 		inner=$(chroot "$1" /bin/prepare-root -- readlink /proc/self/ns/mnt) || exit 1
+		# Both must be namespaces: an empty $inner differs from $outer too.
+		case $inner in mnt:\[[0-9]*\]) ;; *) echo "no namespace from the command: $inner"; exit 1 ;; esac
+		case $outer in mnt:\[[0-9]*\]) ;; *) echo "no namespace outside: $outer"; exit 1 ;; esac
 		[ "$inner" != "$outer" ] || { echo "same namespace: $inner"; exit 1; }
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] || { echo "mount table changed"; exit 1; }
 		echo ok' sh "$CHROOT"
@@ -96,17 +128,29 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	grep -q "ODD=" "$BATS_TEST_TMPDIR/actual"
 }
 
-@test "re-root works on a read-only root and creates no file" {
+@test "re-root creates, changes and removes no file on a writable root" {
+	# Writable, so that a write would succeed and show; the listing is taken
+	# from outside, before and after.
+	run -0 --separate-stderr unshare --mount --propagation private -- bash -c '
+		rw=$1/rw
+		mkdir -p "$rw" && mount -t tmpfs tmpfs "$rw" && cp -a "$2" "$rw/root" &&
+		mount -t proc proc "$rw/root/proc" || exit 1
+		list() { (cd "$rw/root" && find . -xdev -printf "%p %y %s %m %T@\n" | sort); }
+		before=$(list)
+		chroot "$rw/root" /bin/prepare-root -- /bin/true || exit 1
+		after=$(list)
+		[ "$before" = "$after" ] || { echo "files changed:"; diff <(echo "$before") <(echo "$after"); exit 1; }
+		echo unchanged' bash "$BATS_TEST_TMPDIR" "$CHROOT"
+	[ "$output" = unchanged ]
+}
+
+@test "re-root works on a read-only root" {
 	run -0 --separate-stderr unshare --mount --propagation private -- sh -c '
 		ro=$1/ro
 		mkdir -p "$ro" && mount -t tmpfs tmpfs "$ro" && cp -a "$2" "$ro/root" &&
 		mount -t proc proc "$ro/root/proc" &&
 		mount -o remount,ro "$ro" || exit 1
-		list() { (cd "$ro/root" && find . -xdev -printf "%p %y %s %m %T@\n" | sort | md5sum); }
-		before=$(list)
-		chroot "$ro/root" /bin/prepare-root -- /bin/sh -c "touch /x && echo writable; $3" || exit 1
-		after=$(list)
-		[ "$before" = "$after" ] || echo "files changed"' sh "$BATS_TEST_TMPDIR" "$CHROOT" "$PIVOT"
+		exec chroot "$ro/root" /bin/prepare-root -- /bin/sh -c "touch /x && echo writable; $3"' sh "$BATS_TEST_TMPDIR" "$CHROOT" "$PIVOT"
 	[ "$output" = pivoted ]
 	[[ "$stderr" == *"Read-only file system"* ]]
 }

@@ -133,8 +133,10 @@ int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2
 	if (header->version != PW_LINUX_CAPABILITY_VERSION_3)
 		abort();
 	memset(data, 0, 2 * sizeof(*data));
-	if (!fake.no_cap_sys_admin)
-		data[0].effective = 1U << PW_CAP_SYS_ADMIN;
+	if (fake.cap_permitted_only)
+		data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
+	else if (!fake.no_cap_sys_admin)
+		data[0].effective = data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
 	return 0;
 }
 

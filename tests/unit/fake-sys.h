@@ -42,6 +42,7 @@ struct fake_kernel {
 	struct pw_statmount statmount_other[4];	/* ... and for other mounts; any other ID: ENOENT */
 	const char *cwd;
 	bool no_cap_sys_admin;
+	bool cap_permitted_only;	/* CAP_SYS_ADMIN permitted, not effective */
 
 	char log[FAKE_LOG_MAX][96];
 	int nlog;

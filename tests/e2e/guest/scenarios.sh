@@ -397,9 +397,14 @@ scenario_readonly_root() {
 		touch /written 2>/dev/null && echo "root is writable"
 		touch /tmp/written 2>/dev/null && echo "tmp is writable"
 		touch /dev/written 2>/dev/null && echo "dev is writable"
-		cd /bundle && unchanged_by prepare-root -- crun --root /run/ro-state run ro-c && cat "$MU_OUT"' > /tmp/ro.out 2>&1
+		cd /bundle && unchanged_by prepare-root -- crun --root /run/ro-state run ro-c &&
+			echo "ro: table unchanged" && cat "$MU_OUT"' > /tmp/ro.out 2>&1
 	cat /tmp/ro.out
-	! grep -q writable /tmp/ro.out && grep -q "$CONTAINER_OK" /tmp/ro.out
+	# unchanged_by prints the command's output when it fails too: its own
+	# verdict line is what counts.
+	! grep -q writable /tmp/ro.out || fail "a read-only mount is writable" || return 1
+	grep -q "^ro: table unchanged$" /tmp/ro.out || fail "exit status, or the caller's table changed" || return 1
+	grep -q "$CONTAINER_OK" /tmp/ro.out || fail "no '$CONTAINER_OK'"
 }
 
 # --- a chroot into a plain directory --------------------------------------
