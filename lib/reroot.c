@@ -240,8 +240,8 @@ static int check_new_root(uint64_t tree_id, const struct anchor *a)
 		pw_error(errno, NULL, "cannot stat the new root directory /");
 		return -1;
 	}
-	if (!(stx.stx_mask & PW_STATX_MNT_ID) || stx.stx_mnt_id != tree_id ||
-	    !(stx.stx_attributes & PW_STATX_ATTR_MOUNT_ROOT)) {
+	/* (Whether "/" is that mount's root, detection below checks.) */
+	if (!(stx.stx_mask & PW_STATX_MNT_ID) || stx.stx_mnt_id != tree_id) {
 		pw_error(0, "please report this as a bug",
 			 "the re-root did not take effect: / is mount %llu, not the copy %llu",
 			 (unsigned long long) stx.stx_mnt_id, (unsigned long long) tree_id);

@@ -206,3 +206,21 @@ propagation_run() {
 	[ "${lines[0]}" = "re-root needed: the mount under the root is shared (a bind-mounted chroot on a shared mount)" ]
 	[ "${lines[1]}" = pivoted ]
 }
+
+# The working directory is known by device and inode: a directory of
+# another file system with the same inode number, mounted over it since,
+# is not it.  (Two fresh tmpfs number their inodes alike.)
+@test "a working directory covered by another file system's directory with the same inode number is refused" {
+	run unshare --mount --propagation shared -- sh -c '
+		c=$1; t=$2
+		mkdir -p "$t/a" "$t/b" && mount -t tmpfs a "$t/a" && mount -t tmpfs b "$t/b" || exit 1
+		mkdir -p "$t/a/work/sub" "$t/b/work/sub" || exit 1
+		[ "$(stat -c %i "$t/a/work/sub")" = "$(stat -c %i "$t/b/work/sub")" ] || { echo "inodes differ"; exit 1; }
+		cp -a "$c/." "$t/a/" && mkdir "$t/a/other" && mount --bind "$t/b" "$t/a/other" || exit 1
+		mount -t proc proc "$t/a/proc" || exit 1
+		chroot "$t/a" /bin/sh -c "cd /work/sub && mount --bind /other/work/sub /work/sub && exec /bin/prepare-root -- /bin/pwd"
+		' sh "$CHROOT" "$BATS_TEST_TMPDIR/same-ino"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[ "$output" = "prepare-root: the working directory /work/sub cannot be reached in the new root (a mount covers it; change to a directory that is not covered)" ]
+}

@@ -77,6 +77,26 @@ static void test_statmount_host_root(void **state)
 	assert_int_equal(fake_log_index("statmount(2147483649)"), 2);
 }
 
+/* A slave receives, it does not send: not shared, for the root's mount or
+ * its parent (runc's MS_REC|MS_SLAVE leaves exactly this). */
+static void test_statmount_slave_is_not_shared(void **state)
+{
+	struct pw_root_info info;
+
+	(void) state;
+	fake.statx[fake.nstatx++] = fake_statx_answer(0x80000040ULL, true, true);
+	set_statmount(0x80000040ULL, 0x80000020ULL, MS_SLAVE);
+	fake.statmount_other[0] = (struct pw_statmount) {
+		.mask = PW_STATMOUNT_MNT_BASIC, .mnt_id = 0x80000020ULL,
+		.mnt_parent_id = 0x80000001ULL, .mnt_propagation = MS_SLAVE,
+	};
+	assert_int_equal(pw_root_detect("/nonexistent/mountinfo", &info), 0);
+	assert_false(info.shared);
+	assert_true(info.parent_known);
+	assert_false(info.parent_shared);
+	assert_int_equal(pw_root_verdict(&info), PW_VERDICT_PIVOTABLE);
+}
+
 /* "mount --bind D D; chroot D" on a systemd host: the root is a mount root
  * with a parent, but that parent is shared, and pivot_root refuses it. */
 static void test_statmount_parent_shared(void **state)
@@ -223,6 +243,7 @@ int main(void)
 		cmocka_unit_test_setup(test_statmount_rootfs, setup),
 		cmocka_unit_test_setup(test_statmount_host_root, setup),
 		cmocka_unit_test_setup(test_statmount_parent_shared, setup),
+		cmocka_unit_test_setup(test_statmount_slave_is_not_shared, setup),
 		cmocka_unit_test_setup(test_statmount_parent_refused, setup),
 		cmocka_unit_test_setup(test_statmount_chroot_directory, setup),
 		cmocka_unit_test_setup(test_old_kernel_uses_libmount, setup),
