@@ -137,54 +137,45 @@ struct probe_answer {
 	int err;
 };
 
-static void __attribute__((noreturn)) probe_child(int fd)
+/* The child's last words: the step it stopped at, errno, and _exit(). */
+static void __attribute__((noreturn)) probe_answer(int fd, int step)
 {
-	struct probe_answer a = { PW_PROBE_UNSHARE, 0 };
+	struct probe_answer a = { step, errno };
 
-	/* Only system calls here: the child of a fork must not touch stdio
-	 * or the heap it shares a copy of, and leaves with _exit(). */
-	if (unshare(CLONE_NEWNS) < 0)
-		goto out;
-	a.step = PW_PROBE_MAKE_SLAVE;
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		goto out;
-	/* A mount of our own as NEW_ROOT, as a runtime brings its bundle's
-	 * rootfs: only the current root is on trial. */
-	a.step = PW_PROBE_NEW_MOUNT;
-	if (mount("pivotwrap-probe", "/", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0700") < 0)
-		goto out;
-	a.step = PW_PROBE_ENTER;
-	if (chdir("/..") < 0)
-		goto out;
-	a.step = PW_PROBE_PIVOT_ROOT;
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		goto out;
-	errno = 0;
-out:
-	a.err = errno;
 	if (write(fd, &a, sizeof(a)) != (ssize_t) sizeof(a))
 		_exit(2);
 	_exit(0);
 }
 
+static void __attribute__((noreturn)) probe_child(int fd)
+{
+	/* Only system calls here: the child of a fork must not touch stdio
+	 * or the heap it shares a copy of, and leaves with _exit(). */
+	if (unshare(CLONE_NEWNS) < 0)
+		probe_answer(fd, PW_PROBE_UNSHARE);
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		probe_answer(fd, PW_PROBE_MAKE_SLAVE);
+	/* A mount of our own as NEW_ROOT, as a runtime brings its bundle's
+	 * rootfs: only the current root is on trial. */
+	if (mount("pivotwrap-probe", "/", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0700") < 0)
+		probe_answer(fd, PW_PROBE_NEW_MOUNT);
+	if (chdir("/..") < 0)
+		probe_answer(fd, PW_PROBE_ENTER);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		probe_answer(fd, PW_PROBE_PIVOT_ROOT);
+	errno = 0;
+	probe_answer(fd, PW_PROBE_PIVOT_ROOT);
+}
+
 /* In a mount namespace of its own, as the re-root would: can "/" be copied? */
 static void __attribute__((noreturn)) copy_probe_child(int fd)
 {
-	struct probe_answer a = { PW_PROBE_UNSHARE, 0 };
-	int tree;
-
 	if (unshare(CLONE_NEWNS) < 0)
-		goto out;
-	a.step = PW_PROBE_NEW_MOUNT;
-	tree = (int) syscall(SYS_open_tree, AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
-	if (tree < 0)
-		goto out;
+		probe_answer(fd, PW_PROBE_UNSHARE);
+	if (syscall(SYS_open_tree, AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC) < 0)
+		probe_answer(fd, PW_PROBE_NEW_MOUNT);
 	errno = 0;
-out:
-	a.err = errno;
-	if (write(fd, &a, sizeof(a)) != (ssize_t) sizeof(a))
-		_exit(2);
-	_exit(0);
+	probe_answer(fd, PW_PROBE_NEW_MOUNT);
 }
 
 static int run_probe(void (*child)(int fd), enum pw_probe_step *step)
