@@ -29,8 +29,11 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 in_state() {
 	local propagation=$1 state=$2
 	shift 2
-	unshare --mount --propagation "$propagation" -- sh -c '
-		c=$1; state=$2; shift 2
+	# (private first, then shared inside: the test's mounts never have a
+	# peer in the machine's own namespace, whatever its propagation)
+	unshare --mount --propagation private -- sh -c '
+		c=$1; state=$2; propagation=$3; shift 3
+		[ "$propagation" = private ] || mount --make-rshared / || exit 1
 		case $state in
 		bind-chroot) mount --bind "$c" "$c" ;;
 		plain-chroot) ;;
@@ -40,7 +43,7 @@ in_state() {
 		chroot "$c" "$@"
 		status=$?
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"
-		exit $status' sh "$CHROOT" "$state" "$@"
+		exit $status' sh "$CHROOT" "$state" "$propagation" "$@"
 }
 
 # The kernel's verdict on the state: 0 if a runtime's pivot_root works.
@@ -111,26 +114,32 @@ check_agrees() {
 }
 
 @test "a mount stacked on / does not replace the caller's root" {
-	local w
+	local w state p
 	for w in "" /bin/no-statmount; do
-		# Inside the chroot a tmpfs is mounted over "/": the chroot's own
-		# lookups still see its files, and so must the command.
-		run -0 in_state shared plain-chroot /bin/sh -c "
-			mount -t tmpfs over / && $w /bin/prepare-root -- /bin/sh -c 'cat /marker && $PIVOT'"
-		[ "${lines[0]}" = initramfs-only ]
-		[ "${lines[1]}" = pivoted ]
-		run -0 in_state shared bind-chroot /bin/sh -c "
-			mount -t tmpfs over / && $w /bin/prepare-root -- /bin/sh -c 'cat /marker && $PIVOT'"
-		[ "${lines[0]}" = initramfs-only ]
-		[ "${lines[1]}" = pivoted ]
+		for state in shared:plain-chroot shared:bind-chroot private:plain-chroot; do
+			p=${state%%:*} state=${state#*:}
+			# Inside the chroot a tmpfs is mounted over "/" (shared, as a
+			# mount on a shared mount is): the chroot's own lookups still
+			# see its files, and so must the command; and the copy must
+			# not land on that shared tmpfs and reach the caller.
+			run -0 in_state "$p" "$state" /bin/sh -c "
+				mount -t tmpfs over / && mount --make-shared /.. || exit 1
+				before=\$(cat /proc/self/mountinfo)
+				$w /bin/prepare-root -- /bin/sh -c 'cat /marker && $PIVOT' || exit 1
+				[ \"\$(cat /proc/self/mountinfo)\" = \"\$before\" ] && echo 'stacked: table unchanged'"
+			[ "${lines[0]}" = initramfs-only ]
+			[ "${lines[1]}" = pivoted ]
+			[ "${lines[2]}" = "stacked: table unchanged" ]
+		done
 	done
 }
 
 # $1: slave or private.  The caller mounts a tmpfs after the command
 # started; the command reports whether it sees it, then mounts its own.
 propagation_run() {
-	unshare --mount --propagation shared -- sh -c '
+	unshare --mount --propagation private -- sh -c '
 		c=$1; p=$2
+		mount --make-rshared / || exit 1
 		mkdir -p "$c/tmp/later"
 		mount --bind "$c" "$c" && mount -t proc proc "$c/proc" || exit 1
 		rm -f "$c/tmp/started" && mkfifo "$c/tmp/started" || exit 1
@@ -197,8 +206,9 @@ propagation_run() {
 # An unbindable mount root can be made private in the new namespace, which
 # clears the flag, so its copy can be made.
 @test "a bind-mounted chroot made unbindable, on a shared mount: re-rooted" {
-	run -0 unshare --mount --propagation shared -- sh -c '
+	run -0 unshare --mount --propagation private -- sh -c '
 		c=$1; pivot=$2
+		mount --make-rshared / || exit 1
 		mount --rbind "$c" "$c" && mount --make-unbindable "$c" && mount -t proc proc "$c/proc" || exit 1
 		grep -q " $c rw.* unbindable " /proc/self/mountinfo || echo "not unbindable"
 		chroot "$c" /bin/prepare-root --check
@@ -211,8 +221,9 @@ propagation_run() {
 # another file system with the same inode number, mounted over it since,
 # is not it.  (Two fresh tmpfs number their inodes alike.)
 @test "a working directory covered by another file system's directory with the same inode number is refused" {
-	run unshare --mount --propagation shared -- sh -c '
+	run unshare --mount --propagation private -- sh -c '
 		c=$1; t=$2
+		mount --make-rshared / || exit 1
 		mkdir -p "$t/a" "$t/b" && mount -t tmpfs a "$t/a" && mount -t tmpfs b "$t/b" || exit 1
 		mkdir -p "$t/a/work/sub" "$t/b/work/sub" || exit 1
 		[ "$(stat -c %i "$t/a/work/sub")" = "$(stat -c %i "$t/b/work/sub")" ] || { echo "inodes differ"; exit 1; }

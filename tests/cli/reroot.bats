@@ -162,8 +162,8 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 }
 
 @test "a chroot inside a shared mount: re-rooted on its own /proc, nothing reaches the caller" {
-	run -0 unshare --mount --propagation shared -- sh -c '
-		mount -t proc proc "$1/proc" || exit 1
+	run -0 unshare --mount --propagation private -- sh -c '
+		mount --make-rshared / && mount -t proc proc "$1/proc" || exit 1
 		before=$(cat /proc/self/mountinfo)
 		chroot "$1" /bin/prepare-root -v -- /bin/sh -c "$2" 2>&1
 		status=$?
@@ -175,7 +175,8 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 }
 
 @test "a chroot inside a shared mount with no mount of its own is refused, nothing is mounted" {
-	run -125 unshare --mount --propagation shared -- sh -c '
+	run -125 unshare --mount --propagation private -- sh -c '
+		mount --make-rshared / || exit 1
 		before=$(cat /proc/self/mountinfo)
 		chroot "$1" /bin/prepare-root -- /bin/echo ran 2>&1
 		status=$?
