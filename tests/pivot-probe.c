@@ -42,6 +42,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -80,17 +81,18 @@ static int fail(const char *step, int e)
 
 static int cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *) a, *(char *const *) b);
+	return strcmp((const char *) a, (const char *) b);
 }
 
 /* Every entry of "/" with the device and inode a lookup finds (so a mount
- * point shows the mounted root), sorted by name; "." is "/" itself. */
+ * point shows the mounted root), sorted by name; "." is "/" itself.  A
+ * test root holds a few dozen entries: more is an error, not a guess. */
 static int list_root(void)
 {
+	static char names[1024][NAME_MAX + 1];
 	DIR *dir = opendir("/");
 	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct stat st;
 
 	if (!dir) {
@@ -100,31 +102,25 @@ static int list_root(void)
 	while ((e = readdir(dir))) {
 		if (strcmp(e->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			names = realloc(names, cap * sizeof(*names));
-			if (!names)
-				return 2;
-		}
-		names[n] = strdup(e->d_name);
-		if (!names[n])
+		if (n == sizeof(names) / sizeof(names[0])) {
+			fprintf(stderr, "pivot-probe: more than %zu entries in /\n", n);
+			closedir(dir);
 			return 2;
-		n++;
+		}
+		snprintf(names[n++], sizeof(names[0]), "%s", e->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_names);
+	qsort(names, n, sizeof(names[0]), cmp_names);
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
+		char path[NAME_MAX + 2];
 
-		snprintf(path, sizeof(path), "/%s", strcmp(names[i], ".") == 0 ? "" : names[i]);
+		snprintf(path, sizeof(path), "/%.*s", NAME_MAX, strcmp(names[i], ".") == 0 ? "" : names[i]);
 		if (lstat(path, &st) != 0)
 			printf("ls: %s ? ?\n", names[i]);
 		else
 			printf("ls: %s %u:%u %llu\n", names[i], major(st.st_dev), minor(st.st_dev),
 			       (unsigned long long) st.st_ino);
-		free(names[i]);
 	}
-	free(names);
 	return 0;
 }
 

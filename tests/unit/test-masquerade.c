@@ -124,9 +124,10 @@ int __wrap_pw_sys_access(const char *path, int mode)
 	struct fake_file *f = lookup(path);
 
 	assert_int_equal(mode, X_OK);
-	assert_non_null(f);
-	if (f->access_errno) {
-		errno = f->access_errno;
+	if (!f)
+		fail_msg("access(%s): not in the fake file system", path);
+	if (!f || f->access_errno) {
+		errno = f ? f->access_errno : ENOENT;
 		return -1;
 	}
 	return 0;
