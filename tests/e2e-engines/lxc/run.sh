@@ -157,7 +157,7 @@ boot() {
 	fi
 	# Everything the guest reported, then one verdict line per run.
 	grep -o 'E2E: .*' "$log.txt" | grep -Ev '^E2E: (RESULT|STRACEALL) ' | sed "s/^E2E: /  [$label] /"
-	for mode in unaided prepare-root; do
+	for mode in unaided prepare-root control-chroot control-moved; do
 		r=$(sed -n "s/^E2E: RESULT $mode //p" "$log.txt" | head -n 1)
 		if [ -z "$r" ]; then
 			echo "LXC: $label $mode: ERROR no result (the guest hung or died; QEMU status $status)"
@@ -182,4 +182,4 @@ done
 [ -z "$keep" ] || cp "$work/initrd" "$work/packages" "$keep/"
 pw_log "total: $((SECONDS - t_start))s"
 [ "$errors" -eq 0 ] || { echo "LXC: $errors error(s)"; exit 1; }
-echo "LXC: every guest booted and ran lxc-execute both ways"
+echo "LXC: every guest booted and ran lxc-execute each way"

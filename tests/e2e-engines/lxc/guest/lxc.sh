@@ -4,7 +4,8 @@
 # and through prepare-root, each under strace, and reports on the console
 # which way LXC entered the container's root (pivot_root, or its
 # bind-onto-"/" + chroot fallback), whether the container ran and whether
-# the escape probe got out.  Every line for the host starts with "E2E: ".
+# the escape probe got out; then the same from tmpfs roots as controls.
+# Every line for the host starts with "E2E: ".
 
 cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 LIMIT=$(cmdline_arg pw.timeout)
@@ -75,9 +76,37 @@ run_mode() {
 	echo "E2E: RESULT $label ran=$ran status=$status path=$path started=$started pid=${pid:-none} pid1=${pid1:-none} probe=${probe:-none}"
 }
 
+# Controls: the same run from roots that are not of type rootfs, a tmpfs
+# holding a copy of the image (where LXC finds no rootfs root line it
+# should take pivot_root, and the trace must show it):
+#   control-chroot  chroot into the tmpfs mounted at /mnt/t (a chroot, so
+#                   the rootfs still lies above the container's root);
+#   control-moved   the tmpfs moved onto "/" and chroot("."), as
+#                   switch_root does when a system leaves its initramfs.
+controls() {
+	mkdir -p /mnt/t
+	mount -t tmpfs -o size=512m tmpfs /mnt/t
+	for d in bin sbin lib lib32 lib64 libx32 usr etc e2e images var initramfs-only-marker; do
+		[ -e /$d ] && cp -a /$d /mnt/t/
+	done
+	mkdir -p /mnt/t/proc /mnt/t/sys /mnt/t/dev /mnt/t/tmp /mnt/t/run
+	mount -t proc proc /mnt/t/proc
+	mount -t sysfs sysfs /mnt/t/sys
+	mount -t devtmpfs devtmpfs /mnt/t/dev
+	mount -t cgroup2 cgroup2 /mnt/t/sys/fs/cgroup
+	mount -t tmpfs tmpfs /mnt/t/tmp
+	mount -t tmpfs tmpfs /mnt/t/run
+	chroot /mnt/t /bin/sh /e2e/lxc.sh control-chroot
+	# In a subshell: /init itself stays where it is, to power off.
+	(cd /mnt/t && mount --move . / && chroot . /bin/sh /e2e/lxc.sh control-moved) ||
+		echo "E2E: INFO control-moved: could not move the tmpfs onto /"
+}
+
 mkdir -p /var/lib/lxc /run/lxc
+case ${1:-} in control-*) run_mode "$1"; exit 0 ;; esac
 echo "E2E: INFO kernel $(uname -r); $(lxc-execute --version 2>&1 | head -n 1 | sed 's/^/lxc /'); $(strace -V | head -n 1)"
 # How prepare-root itself re-roots (its own calls, nothing of LXC).
 strace -f -e trace="$TRACE" prepare-root -- true 2>&1 | sed 's/^/E2E: PRSTRACE: /'
 run_mode unaided
 run_mode prepare-root prepare-root --
+controls
