@@ -23,15 +23,15 @@ prepare_root=""
 # a Go daemon takes seconds to start, so both are generous.
 boot_timeout=${PW_E2E_BOOT_TIMEOUT:-600}
 scenario_timeout=${PW_E2E_SCENARIO_TIMEOUT:-180}
-# The image holds ~200 MB, loaded and unpacked by the kernel into the
+# The image holds ~330 MB, loaded and unpacked by the kernel into the
 # rootfs (RAM), next to the engines.
 export PW_QEMU_MEM=${PW_QEMU_MEM:-4096}
 
 # What the image holds: Debian bookworm's engines and everything they
 # depend on.  Packages of the closure that no engine runs (perl, gnupg,
-# the CNI plugins: no network here) are left packed.
-ENGINE_PACKAGES="podman conmon crun golang-github-containers-common containerd runc"
-LEFT_PACKED='^(perl|perl-base|perl-modules-.*|libperl.*|lib.*-perl|gnupg.*|gpg.*|dirmngr|pinentry-.*|usrmerge|dpkg|debconf|adduser|passwd|containernetworking-plugins|init-system-helpers|sysvinit-utils|lsb-base)$'
+# the CNI plugins and iptables: no network here) are left packed.
+ENGINE_PACKAGES="podman conmon crun golang-github-containers-common containerd runc docker.io"
+LEFT_PACKED='^(perl|perl-base|perl-modules-.*|libperl.*|lib.*-perl|gnupg.*|gpg.*|dirmngr|pinentry-.*|usrmerge|dpkg|debconf|adduser|passwd|containernetworking-plugins|iptables|init-system-helpers|sysvinit-utils|lsb-base)$'
 # Unsafe knobs that make a runtime fall back to chroot-like behaviour
 # instead of pivot_root; none may appear in the image (see check_knobs).
 KNOBS=(no_pivot_root DOCKER_RAMDISK --no-pivot NoPivotRoot)
@@ -200,7 +200,8 @@ build_image() {
 	cp -a "$tree" "$root"
 	rm -f "$root"/.complete
 	mv "$root/.packages" "$work/packages"
-	mkdir -p "$root"/{proc,sys,dev,tmp,run,e2e,images} "$root"/usr/libexec/pivotwrap/bin
+	mkdir -p "$root"/{proc,sys,dev,tmp,run,e2e,images,var/lib} "$root"/usr/libexec/pivotwrap/bin
+	ln -s ../run "$root/var/run"
 	pw_busybox "$root" /bin
 	pw_copy_binary "$root" "$prepare_root" /usr/bin/prepare-root
 	# The masquerade: runc and crun named by a symlink to prepare-root, in a

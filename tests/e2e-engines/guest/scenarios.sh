@@ -9,7 +9,9 @@ cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-180}
 ALL_SCENARIOS="probe-control
 podman-baseline podman-wrapped podman-masquerade
-containerd-baseline containerd-wrapped containerd-masquerade"
+containerd-baseline containerd-wrapped containerd-masquerade containerd-binaryname
+docker-baseline docker-wrapped docker-masquerade
+docker-managed-wrapped docker-managed-masquerade"
 
 # A root whose mount ID equals its parent ID is the rootfs pivot_root
 # refuses; from Linux 7.0 a nullfs lies underneath and / has a parent.
@@ -81,15 +83,15 @@ ns_check() {
 # MODE's way: unaided, wrapped in prepare-root, or with the masquerade
 # directory first in its PATH; its PID in $daemon.
 start_daemon() {
-	mode=$1 log=$2
+	how=$1 log=$2
 	shift 2
-	case $mode in
+	case $how in
 	baseline) "$@" > "$log" 2>&1 & ;;
 	wrapped) prepare-root -- "$@" > "$log" 2>&1 & ;;
 	masquerade) PATH=$MASQ_DIR:$PATH "$@" > "$log" 2>&1 & ;;
 	esac
 	daemon=$!
-	echo "[$(cut -d' ' -f1 /proc/uptime)] started $1 ($mode) as pid $daemon"
+	echo "[$(cut -d' ' -f1 /proc/uptime)] started $1 ($how) as pid $daemon"
 }
 
 # wait_for SECONDS CMD...: retry CMD until it succeeds, for SECONDS of
@@ -146,24 +148,110 @@ scenario_podman_masquerade() {
 # ctr only talks to the daemon: the shim and runc are the daemon's
 # children, in its mount namespace.  The native snapshotter: no overlay.
 ctr_e2e() { ctr --namespace e2e "$@"; }
-containerd_run() {	# containerd_run MODE
-	start_daemon "$1" /tmp/containerd.log containerd
+# containerd_run MODE [START [CTR-RUN-OPTION...]]: the daemon started the
+# START way (default: MODE), the container judged the MODE way.
+containerd_run() {
+	mode=$1 start=${2:-$1}
+	shift; [ $# -eq 0 ] || shift
+	start_daemon "$start" /tmp/containerd.log containerd
 	if ! wait_for 90 ctr_e2e version; then
 		tail -n 30 /tmp/containerd.log; stop "$daemon"
 		fail "containerd did not answer within 90 s"; return 1
 	fi
 	echo "[$(cut -d' ' -f1 /proc/uptime)] containerd answers"
-	ns_check "$1" "$daemon" || { stop "$daemon"; return 1; }
+	ns_check "$start" "$daemon" || { stop "$daemon"; return 1; }
 	run_cmd ctr_e2e image import --snapshotter native /images/bb.tar
 	[ "$status" -eq 0 ] || { stop "$daemon"; fail "ctr image import failed"; return 1; }
-	run_cmd ctr_e2e run --rm --snapshotter native "$IMAGE" "c-$1" sh -c "$CMD"
+	run_cmd ctr_e2e run --rm --snapshotter native "$@" "$IMAGE" "c-$mode" sh -c "$CMD"
 	s=$status o=$out
 	stop "$daemon"
-	judge "$1" "" "$s" "$o"
+	judge "$mode" "" "$s" "$o"
 }
 scenario_containerd_baseline() { containerd_run baseline; }
 scenario_containerd_wrapped() { containerd_run wrapped; }
 scenario_containerd_masquerade() { containerd_run masquerade; }
+# The runc shim's BinaryName option, which the CRI plugin's runtime
+# options (containerd's config.toml, k3s's template) set: here set by
+# "ctr run --runc-binary", the daemon unchanged.
+scenario_containerd_binaryname() {
+	containerd_run binaryname baseline --runc-binary "$MASQ_DIR/runc"
+}
+
+# --- docker.io (dockerd, docker) ----------------------------------------
+# Debian's docker.service runs "dockerd --containerd=/run/containerd/containerd.sock":
+# the containerd of containerd.service owns the shims and runc, dockerd
+# only talks to it, so containerd is the daemon to re-root or give the
+# masquerade; wrapped, an init script starts both through prepare-root.
+# Without --containerd ("managed": docker's static binaries, no containerd
+# service) dockerd starts and supervises a containerd of its own, which
+# inherits its mount namespace and PATH: dockerd alone is wrapped.
+# /etc/docker/daemon.json: vfs storage, no bridge, no iptables, sockets
+# and pid file under /run.
+docker_c() { docker -H unix:///run/docker.sock "$@"; }
+# docker_start HOW CONFIG [managed]: containerd (unless managed), then
+# dockerd, each started the HOW way (start_daemon).
+docker_start() {
+	containerd_pid="" containerd_opt=""
+	if [ "$3" != managed ]; then
+		start_daemon "$1" /tmp/containerd.log containerd
+		containerd_pid=$daemon containerd_opt=--containerd=/run/containerd/containerd.sock
+		if ! wait_for 90 ctr version; then
+			tail -n 30 /tmp/containerd.log
+			fail "containerd did not answer within 90 s"; return 1
+		fi
+	fi
+	start_daemon "$1" /tmp/dockerd.log dockerd --config-file "$2" ${containerd_opt:+"$containerd_opt"}
+	dockerd_pid=$daemon
+	if ! wait_for 120 docker_c version; then
+		tail -n 30 /tmp/dockerd.log
+		fail "dockerd did not answer within 120 s"; return 1
+	fi
+	echo "[$(cut -d' ' -f1 /proc/uptime)] dockerd answers"
+	# managed: the containerd dockerd started, its child
+	[ -n "$containerd_pid" ] || containerd_pid=$(child_pid "$dockerd_pid" containerd)
+	[ -n "$containerd_pid" ] || fail "no containerd under dockerd"
+}
+# child_pid PPID NAME: the PID of PPID's child called NAME (no pgrep in
+# busybox)
+child_pid() {
+	awk -v ppid="$1" -v comm="($2)" '$2 == comm && $4 == ppid { print $1; exit }' \
+		/proc/[0-9]*/stat 2>/dev/null
+}
+docker_stop() {
+	stop "$dockerd_pid"; stop "$containerd_pid"
+	rm -f /run/docker.pid /run/containerd/containerd.pid
+}
+# docker_run MODE [managed]: baseline, wrapped and the managed masquerade
+# (PATH) use daemon.json; the masquerade with containerd.service changes
+# dockerd's configuration only (masquerade.json: a runtime whose path is
+# prepare-root's runc link, made the default), both daemons started as in
+# the baseline.
+docker_run() {
+	mode=$1 conf=/etc/docker/daemon.json start=$1
+	if [ "$mode" = masquerade ] && [ "$2" != managed ]; then
+		conf=/etc/docker/masquerade.json start=baseline
+	fi
+	docker_start "$start" "$conf" "$2" || { docker_stop; return 1; }
+	if ! ns_check "$start" "$containerd_pid" || ! ns_check "$start" "$dockerd_pid"; then
+		docker_stop; return 1
+	fi
+	if [ "$conf" = /etc/docker/masquerade.json ]; then
+		rt=$(docker_c info --format '{{.DefaultRuntime}} {{(index .Runtimes .DefaultRuntime).Path}}')
+		echo "dockerd's default runtime: $rt"
+		[ "$rt" = "pivotwrap $MASQ_DIR/runc" ] ||
+			{ docker_stop; fail "dockerd's default runtime is not $MASQ_DIR/runc"; return 1; }
+	fi
+	docker_c image inspect "$IMAGE" >/dev/null 2>&1 || run_cmd docker_c load -i /images/bb.tar
+	run_cmd docker_c run --rm --network none --hostname inside "$IMAGE" sh -c "$CMD"
+	s=$status o=$out
+	docker_stop
+	judge "$mode" inside "$s" "$o"
+}
+scenario_docker_baseline() { docker_run baseline; }
+scenario_docker_wrapped() { docker_run wrapped; }
+scenario_docker_masquerade() { docker_run masquerade; }
+scenario_docker_managed_wrapped() { docker_run wrapped managed; }
+scenario_docker_managed_masquerade() { docker_run masquerade managed; }
 
 known() {
 	for k in $ALL_SCENARIOS; do [ "$k" = "$1" ] && return 0; done
