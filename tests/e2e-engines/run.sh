@@ -88,45 +88,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "$prepare_root" ]; then
-	pw_log "building prepare-root"
-	if ! { meson setup "$work/build" "$top" -Dtests=false -Dman=disabled &&
-		ninja -C "$work/build" prepare-root; } > "$work/build.log" 2>&1; then
-		tail -n 40 "$work/build.log" | sed 's/^/  | /'
-		fatal build "prepare-root does not build"
-	fi
-	prepare_root=$work/build/prepare-root
+	prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
 fi
 [ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
-
-# engine_tree: print a directory holding the engines' packages unpacked
-# (dpkg-deb -x), documentation left out.  Downloaded and unpacked once,
-# cached under $PW_CACHE/engines; rebuilt when the package list changes.
-engine_tree() {
-	local cache=$PW_CACHE/engines key tree deb name
-	key=$(echo "$ENGINE_PACKAGES|$LEFT_PACKED|1" | md5sum | cut -c1-12)
-	tree=$cache/tree-$key
-	if [ -f "$tree/.complete" ]; then
-		echo "$tree"
-		return
-	fi
-	pw_log "downloading bookworm's $ENGINE_PACKAGES and their dependencies"
-	rm -rf "$cache/debs" "$cache"/tree-*
-	# shellcheck disable=SC2086 # a word list
-	pw_debs bookworm "$cache/debs" $ENGINE_PACKAGES
-	mkdir -p "$tree"
-	for deb in "$cache"/debs/*.deb; do
-		name=$(dpkg-deb -f "$deb" Package)
-		[[ $name =~ $LEFT_PACKED ]] && continue
-		dpkg-deb -x "$deb" "$tree" || pw_die "cannot unpack $deb"
-		echo "$name $(dpkg-deb -f "$deb" Version)" >> "$tree/.packages"
-	done
-	# Documentation, translations and shell completions: nothing runs them.
-	rm -rf "$tree"/usr/share/{doc,man,info,locale,lintian,bash-completion,zsh,fish} \
-		"$tree"/etc/{init.d,default,cron.daily,logrotate.d} "$tree"/lib/systemd "$tree"/usr/lib/systemd
-	rm -rf "$cache/debs"
-	touch "$tree/.complete"
-	echo "$tree"
-}
 
 # docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
 # one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
@@ -194,7 +158,8 @@ check_knobs() {
 
 build_image() {
 	local root=$work/root tree t0=$SECONDS
-	tree=$(engine_tree) || fatal image "cannot get the engines' packages"
+	# shellcheck disable=SC2086 # a word list
+	tree=$(pw_deb_tree engines "$LEFT_PACKED" $ENGINE_PACKAGES) || fatal image "cannot get the engines' packages"
 	pw_log "building the initramfs ($(wc -l < "$tree/.packages") packages)"
 	rm -rf "$root"
 	cp -a "$tree" "$root"

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared by tests/e2e/run.sh and bench/vm.sh: fetch a Debian cloud kernel,
-# build an initramfs, boot it under QEMU and collect the console.
+# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh) and bench/vm.sh:
+# fetch a Debian cloud kernel or packages, build an initramfs, boot it
+# under QEMU and collect the console.
 
 PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
 # The mirror (looked up only when a kernel must be downloaded): see there.
@@ -121,4 +122,52 @@ pw_debs() {
 		{ pw_hide_mirror "$mirror" <"$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
 	apt-get "${opts[@]}" install -y --download-only --no-install-recommends "$@" >"$out/download.log" 2>&1 ||
 		{ pw_hide_mirror "$mirror" <"$out/download.log" >&2; pw_die "apt-get download of $* ($suite) failed"; }
+}
+
+# pw_build_prepare_root DIR: build prepare-root alone (no tests, no man
+# page) from this checkout into DIR and print its path; on failure show the
+# end of the build log on stderr and return 1.
+pw_build_prepare_root() {
+	local dir=$1 top
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	pw_log "building prepare-root"
+	if ! { meson setup "$dir" "$top" -Dtests=false -Dman=disabled &&
+		ninja -C "$dir" prepare-root; } > "$dir.log" 2>&1; then
+		tail -n 40 "$dir.log" | sed 's/^/  | /' >&2
+		return 1
+	fi
+	echo "$dir/prepare-root"
+}
+
+# pw_deb_tree NAME LEFT_PACKED PACKAGE...: print a directory holding
+# bookworm's PACKAGE... and their dependency closure (pw_debs) unpacked
+# with dpkg-deb -x, except the packages whose name matches the regular
+# expression LEFT_PACKED; documentation, translations, shell completions,
+# init scripts and systemd units left out; "name version" of each unpacked
+# package in its .packages.  Downloaded and unpacked once, cached under
+# $PW_CACHE/NAME, made anew when the package list changes.
+pw_deb_tree() {
+	local cache=$PW_CACHE/$1 left_packed=$2 key tree deb name
+	shift 2
+	key=$(echo "$*|$left_packed|1" | md5sum | cut -c1-12)
+	tree=$cache/tree-$key
+	if [ -f "$tree/.complete" ]; then
+		echo "$tree"
+		return
+	fi
+	pw_log "downloading bookworm's $* and their dependencies"
+	rm -rf "$cache/debs" "$cache"/tree-*
+	pw_debs bookworm "$cache/debs" "$@"
+	mkdir -p "$tree"
+	for deb in "$cache"/debs/*.deb; do
+		name=$(dpkg-deb -f "$deb" Package)
+		[[ $name =~ $left_packed ]] && continue
+		dpkg-deb -x "$deb" "$tree" || pw_die "cannot unpack $deb"
+		echo "$name $(dpkg-deb -f "$deb" Version)" >> "$tree/.packages"
+	done
+	rm -rf "$tree"/usr/share/{doc,man,info,locale,lintian,bash-completion,zsh,fish} \
+		"$tree"/etc/{init.d,default,cron.daily,logrotate.d} "$tree"/lib/systemd "$tree"/usr/lib/systemd
+	rm -rf "$cache/debs"
+	touch "$tree/.complete"
+	echo "$tree"
 }

@@ -91,13 +91,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "$prepare_root" ]; then
-	pw_log "building prepare-root"
-	if ! { meson setup "$work/build" "$here/../.." -Dtests=false -Dman=disabled &&
-		ninja -C "$work/build" prepare-root; } > "$work/build.log" 2>&1; then
-		tail -n 40 "$work/build.log" | sed 's/^/  | /'
-		fatal build "prepare-root does not build"
-	fi
-	prepare_root=$work/build/prepare-root
+	prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
 fi
 [ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
 

@@ -67,48 +67,14 @@ trap 'rm -rf "$work"' EXIT
 t_start=$SECONDS
 
 if [ -z "$prepare_root" ]; then
-	pw_log "building prepare-root"
-	if ! { meson setup "$work/build" "$top" -Dtests=false -Dman=disabled &&
-		ninja -C "$work/build" prepare-root; } > "$work/build.log" 2>&1; then
-		tail -n 40 "$work/build.log" | sed 's/^/  | /'
-		die "prepare-root does not build"
-	fi
-	prepare_root=$work/build/prepare-root
+	prepare_root=$(pw_build_prepare_root "$work/build") || die "prepare-root does not build"
 fi
 [ -x "$prepare_root" ] || die "no prepare-root binary at $prepare_root"
 
-# lxc_tree: print a directory holding lxc, strace and their dependencies
-# unpacked (dpkg-deb -x), documentation left out; downloaded and unpacked
-# once, cached under $PW_CACHE/lxc, rebuilt when the package list changes.
-lxc_tree() {
-	local cache=$PW_CACHE/lxc key tree deb name
-	key=$(echo "$PACKAGES|$LEFT_PACKED|1" | md5sum | cut -c1-12)
-	tree=$cache/tree-$key
-	if [ -f "$tree/.complete" ]; then
-		echo "$tree"
-		return
-	fi
-	pw_log "downloading bookworm's $PACKAGES and their dependencies"
-	rm -rf "$cache/debs" "$cache"/tree-*
-	# shellcheck disable=SC2086 # a word list
-	pw_debs bookworm "$cache/debs" $PACKAGES
-	mkdir -p "$tree"
-	for deb in "$cache"/debs/*.deb; do
-		name=$(dpkg-deb -f "$deb" Package)
-		[[ $name =~ $LEFT_PACKED ]] && continue
-		dpkg-deb -x "$deb" "$tree" || pw_die "cannot unpack $deb"
-		echo "$name $(dpkg-deb -f "$deb" Version)" >> "$tree/.packages"
-	done
-	rm -rf "$tree"/usr/share/{doc,man,info,locale,lintian,bash-completion,zsh,fish} \
-		"$tree"/etc/{init.d,default,cron.daily,logrotate.d} "$tree"/lib/systemd "$tree"/usr/lib/systemd
-	rm -rf "$cache/debs"
-	touch "$tree/.complete"
-	echo "$tree"
-}
-
 build_image() {
 	local root=$work/root tree t0=$SECONDS
-	tree=$(lxc_tree) || die "cannot get the lxc packages"
+	# shellcheck disable=SC2086 # a word list
+	tree=$(pw_deb_tree lxc "$LEFT_PACKED" $PACKAGES) || die "cannot get the lxc packages"
 	pw_log "building the initramfs ($(wc -l < "$tree/.packages") packages)"
 	cp -a "$tree" "$root"
 	rm -f "$root"/.complete
