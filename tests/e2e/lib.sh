@@ -171,3 +171,55 @@ pw_deb_tree() {
 	touch "$tree/.complete"
 	echo "$tree"
 }
+
+# pw_show_tail LOG: the end of the console, for a guest that hung or died.
+pw_show_tail() {
+	echo "  | last 40 console lines:"
+	tail -n 40 "$1" | sed 's/^/  | /'
+}
+
+# pw_judge_console LABEL LOG STATUS SCENARIO...: judge one boot from its
+# console LOG (a copy without carriage returns is left in LOG.txt) and
+# QEMU's exit STATUS: a "PASS|FAIL name [LABEL]" line per SCENARIO, added
+# to the caller's passed and failed counters.  Only an "E2E: PASS name"
+# line from a guest that printed "E2E: BOOTED" counts, and the guest must
+# finish with "E2E: DONE n" for exactly the scenarios selected: a guest
+# that ran fewer, or hung, fails.
+pw_judge_console() {
+	local label=$1 log=$2 status=$3 s tail_shown=false done_line
+	shift 3
+	tr -d '\r' < "$log" > "$log.txt"
+	grep '^E2E: \(INFO\|REPORT\)' "$log.txt" | sed "s/^E2E: /  [$label] /" || true
+	[ "$status" -eq 124 ] && echo "  [$label] QEMU killed at its time limit: the guest hung"
+	# (unanchored: the firmware's escape sequences share the first line)
+	if ! grep -q 'E2E: BOOTED' "$log.txt"; then
+		echo "FAIL $label: the guest never reached /init (QEMU status $status)"
+		pw_show_tail "$log.txt"
+		failed=$((failed + $#))
+		return
+	fi
+	for s in "$@"; do
+		if grep -qx "E2E: PASS $s" "$log.txt"; then
+			echo "PASS $s [$label]"
+			passed=$((passed + 1))
+			continue
+		fi
+		echo "FAIL $s [$label]"
+		failed=$((failed + 1))
+		if grep -qx "E2E: FAIL $s" "$log.txt"; then
+			# The scenario's evidence, as the guest printed it.
+			awk -v s="$s" '$0 == "E2E: START " s {on=1; next} on && /^E2E: (PASS|FAIL) / {exit} on' "$log.txt" |
+				sed 's/^E2E-LOG: //; s/^/  | /' | tail -n 80
+		else
+			echo "  | no result: the guest hung or died in or before it (QEMU status $status)"
+			$tail_shown || pw_show_tail "$log.txt"
+			tail_shown=true
+		fi
+	done
+	done_line=$(grep -o '^E2E: DONE [0-9]*' "$log.txt" || true)
+	if [ "$done_line" != "E2E: DONE $#" ]; then
+		echo "FAIL $label: the guest did not finish with 'E2E: DONE $#' (got '${done_line:-nothing}')"
+		$tail_shown || pw_show_tail "$log.txt"
+		failed=$((failed + 1))
+	fi
+}

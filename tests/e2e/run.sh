@@ -152,17 +152,11 @@ build_image() {
 	pw_log "initramfs: $(du -h "$work/initrd.gz" | cut -f1) in $((SECONDS - t_build))s"
 }
 
-# show_tail LOG: the end of the console, for a guest that hung or died.
-show_tail() {
-	echo "  | last 40 console lines:"
-	tail -n 40 "$1" | sed 's/^/  | /'
-}
-
 # boot KERNEL_PATH LABEL CMDLINE EXPECTED...: boot once, judge the EXPECTED
 # scenarios from the console.  Only an "E2E: PASS name" line from a guest
 # that booted and reported every selected scenario counts as a pass.
 boot() {
-	local kernel=$1 label=$2 cmdline=$3 log status s t0=$SECONDS tail_shown=false
+	local kernel=$1 label=$2 cmdline=$3 log status t0=$SECONDS
 	shift 3
 	log=$work/console-$label.log
 	pw_log "booting $label: $*"
@@ -174,42 +168,7 @@ boot() {
 		cp "$log" "$keep/"
 		cp "$work/initrd.gz" "$keep/initrd.gz"
 	fi
-	tr -d '\r' < "$log" > "$log.txt"
-	grep '^E2E: \(INFO\|REPORT\)' "$log.txt" | sed "s/^E2E: /  [$label] /" || true
-	[ "$status" -eq 124 ] && echo "  [$label] QEMU killed after ${boot_timeout}s: the guest hung"
-	# (unanchored: the firmware's escape sequences share the first line)
-	if ! grep -q 'E2E: BOOTED' "$log.txt"; then
-		echo "FAIL $label: the guest never reached /init (QEMU status $status)"
-		show_tail "$log.txt"
-		failed=$((failed + $#))
-		return
-	fi
-	for s in "$@"; do
-		if grep -qx "E2E: PASS $s" "$log.txt"; then
-			echo "PASS $s [$label]"
-			passed=$((passed + 1))
-			continue
-		fi
-		echo "FAIL $s [$label]"
-		failed=$((failed + 1))
-		if grep -qx "E2E: FAIL $s" "$log.txt"; then
-			# The scenario's evidence, as the guest printed it.
-			awk -v s="$s" '$0 == "E2E: START " s {on=1; next} on && /^E2E: (PASS|FAIL) / {exit} on' "$log.txt" |
-				sed 's/^E2E-LOG: //; s/^/  | /' | tail -n 80
-		else
-			echo "  | no result: the guest hung or died in or before it (QEMU status $status)"
-			$tail_shown || show_tail "$log.txt"
-			tail_shown=true
-		fi
-	done
-	# The guest must have run exactly what was selected: nothing vacuous.
-	local done_line
-	done_line=$(grep -o '^E2E: DONE [0-9]*' "$log.txt" || true)
-	if [ "$done_line" != "E2E: DONE $#" ]; then
-		echo "FAIL $label: the guest did not finish with 'E2E: DONE $#' (got '${done_line:-nothing}')"
-		$tail_shown || show_tail "$log.txt"
-		failed=$((failed + 1))
-	fi
+	pw_judge_console "$label" "$log" "$status" "$@"
 }
 
 t_build=$SECONDS
