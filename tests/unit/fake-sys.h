@@ -58,8 +58,4 @@ int fake_log_index(const char *entry);
  * @unique), a mount root or not. */
 struct pw_statx fake_statx_answer(unsigned long long mnt_id, bool unique, bool mount_root);
 
-/* Redirect stderr into a buffer between these two calls. */
-void capture_stderr_start(void);
-const char *capture_stderr_end(void);
-
 #endif

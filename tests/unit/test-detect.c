@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lib/rootmount.h"
+#include "capture.h"
 #include "fake-sys.h"
 
 static char fixture_path[4096];

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "lib/exec.h"
+#include "capture.h"
 #include "fake-sys.h"
 
 static void expect_exec_failure(int err, int status, const char *message)

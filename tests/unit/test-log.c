@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "lib/log.h"
+#include "capture.h"
 #include "fake-sys.h"
 
 static char *escaped(const char *s)

@@ -27,6 +27,8 @@
 #include "lib/masquerade.h"
 #include "lib/sys.h"
 
+#include "capture.h"
+
 /* --- the fake file system ------------------------------------------------ */
 
 struct fake_file {
@@ -143,36 +145,11 @@ int __wrap_pw_sys_execvp(const char *file, char *const argv[])
 
 /* --- stderr ---------------------------------------------------------------- */
 
-static FILE *capture_file;
-static int saved_stderr = -1;
-static char captured[8192];
-
-static void capture_start(void)
-{
-	fflush(stderr);
-	capture_file = tmpfile();
-	assert_non_null(capture_file);
-	saved_stderr = dup(STDERR_FILENO);
-	assert_true(saved_stderr >= 0);
-	assert_true(dup2(fileno(capture_file), STDERR_FILENO) >= 0);
-}
-
-static const char *capture_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
-	close(saved_stderr);
-	rewind(capture_file);
-	n = fread(captured, 1, sizeof(captured) - 1, capture_file);
-	captured[n] = '\0';
-	fclose(capture_file);
-	return captured;
-}
+/* What the last find() wrote to stderr. */
+static const char *captured;
 
 /* Find @name with @path_env as PATH (NULL: unset); returns the status and
- * leaves the path in @found, stderr in captured[]. */
+ * leaves the path in @found, stderr in captured. */
 static int find(const char *name, const char *path_env, char found[PATH_MAX])
 {
 	int status;
@@ -182,9 +159,9 @@ static int find(const char *name, const char *path_env, char found[PATH_MAX])
 	else
 		unsetenv("PATH");
 	found[0] = '\0';
-	capture_start();
+	capture_stderr_start();
 	status = pw_masquerade_find(name, found, PATH_MAX);
-	capture_end();
+	captured = capture_stderr_end();
 	return status;
 }
 
@@ -458,22 +435,22 @@ static void test_exec(void **state)
 
 	(void) state;
 	reset();
-	capture_start();
+	capture_stderr_start();
 	assert_int_equal(pw_masquerade_exec("/usr/sbin/runc", argv), PW_EXIT_CANNOT_INVOKE);
-	assert_string_equal(capture_end(), "prepare-root: failed to execute '/usr/sbin/runc': Exec format error\n");
+	assert_string_equal(capture_stderr_end(), "prepare-root: failed to execute '/usr/sbin/runc': Exec format error\n");
 	assert_string_equal(exec_file, "/usr/sbin/runc");
 	assert_ptr_equal(exec_argv, argv);
 	assert_string_equal(argv[0], "/usr/libexec/pivotwrap/bin/runc");
 
 	exec_errno = ENOENT;
-	capture_start();
+	capture_stderr_start();
 	assert_int_equal(pw_masquerade_exec("/usr/sbin/runc", argv), PW_EXIT_ENOENT);
-	assert_string_equal(capture_end(), "prepare-root: failed to execute '/usr/sbin/runc': No such file or directory\n");
+	assert_string_equal(capture_stderr_end(), "prepare-root: failed to execute '/usr/sbin/runc': No such file or directory\n");
 
 	exec_errno = EACCES;
-	capture_start();
+	capture_stderr_start();
 	assert_int_equal(pw_masquerade_exec("/usr/sbin/runc", argv), PW_EXIT_CANNOT_INVOKE);
-	capture_end();
+	capture_stderr_end();
 }
 
 int main(void)
