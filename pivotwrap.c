@@ -8,7 +8,6 @@
 
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +16,13 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "lib/checks.h"
 #include "lib/exec.h"
-#include "lib/explain.h"
 #include "lib/log.h"
 #include "lib/masquerade.h"
+#include "lib/paths.h"
 #include "lib/reroot.h"
-#include "lib/rootmount.h"
-
-/* --check exit statuses */
-#define CHECK_PIVOTABLE      0
-#define CHECK_REROOT_NEEDED  1
-
-#define SHORTOPTS "+cep:vhV"
+#include "lib/root.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -47,15 +41,17 @@ static void __attribute__((noreturn)) usage(void)
 	      "\n"
 	      "Options:\n"
 	      " -c, --check      print whether a re-root is needed and exit:\n"
-	      "                    0 not needed, 1 needed (and possible), 125 cannot\n"
-	      "                    tell, or needed but not possible here\n"
+	      "                    0 not needed, 1 needed (and done in a throwaway\n"
+	      "                    namespace, so it is possible), 125 cannot tell,\n"
+	      "                    or no re-root can help\n"
 	      " -e, --explain    check every reason pivot_root(2) would fail, for the\n"
 	      "                    current root and, if given, <new-root> and <put-old>\n"
 	      "                    (default <new-root>): 0 it would succeed, 1 it would\n"
 	      "                    fail, 125 cannot tell\n"
 	      " -p, --propagation slave|private\n"
-	      "                  propagation of the new mount namespace (default slave:\n"
-	      "                    the caller's later mounts reach the command)\n"
+	      "                  propagation of the copy's mounts (default slave: the\n"
+	      "                    caller's later mounts under shared mounts reach the\n"
+	      "                    command)\n"
 	      " -v, --verbose    print each step on stderr\n"
 	      "\n"
 	      " -h, --help       display this help\n"
@@ -76,144 +72,130 @@ static void __attribute__((noreturn)) misuse(const char *what)
 	exit(PW_EXIT_FAILURE);
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) misuse_option(const char *fmt, ...)
+/* The table row @row, as --explain prints it, for a message. */
+static const char *row_line(const struct pw_facts *f, const struct pw_row *row)
 {
-	char what[1024];
-	va_list ap;
+	static char line[PW_ROW_MAX];
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	misuse(what);
+	pw_row_format(f, row, line, sizeof(line));
+	return line;
 }
 
 /*
- * getopt's complaint about the option it stopped at, in getopt's words, but
- * escaped (the option text is the caller's, and may hold an escape sequence
- * for the terminal) and naming the option as it was given.  @token is the
- * argument getopt_long() stepped past, or NULL when it stopped inside a
- * group of short options.
+ * The reason, to the user, of a judgement: the root row that failed, or
+ * why nothing could be told.
  */
-static void __attribute__((noreturn)) bad_option(const struct option *longopts, const char *token)
+static const char *reason(const struct pw_facts *f, const struct pw_verdict *v, const char *why)
 {
-	const char *name, *eq;
-	char possible[256] = "";
-	size_t len;
-	int matches = 0;
-
-	if (!token || strncmp(token, "--", 2) != 0) {
-		const char *known = optopt && optopt != ':' ? strchr(SHORTOPTS + 1, optopt) : NULL;
-
-		if (known && known[1] == ':')
-			misuse_option("option requires an argument -- '%c'", optopt);
-		misuse_option("invalid option -- '%c'", optopt);
-	}
-
-	name = token + 2;
-	eq = strchr(name, '=');
-	len = eq ? (size_t) (eq - name) : strlen(name);
-	/* optopt is the option's value when it was known but given an
-	 * argument it does not take, or not given one it needs. */
-	for (const struct option *o = longopts; optopt && o->name; o++) {
-		if (o->val == optopt && strncmp(o->name, name, len) == 0) {
-			if (o->has_arg == required_argument)
-				misuse_option("option '--%s' requires an argument", o->name);
-			misuse_option("option '--%s' doesn't allow an argument", o->name);
-		}
-	}
-	for (const struct option *o = longopts; o->name; o++) {
-		if (strncmp(o->name, name, len) == 0) {
-			size_t used = strlen(possible);
-
-			snprintf(possible + used, sizeof(possible) - used, " '--%s'", o->name);
-			matches++;
-		}
-	}
-	if (matches > 1)
-		misuse_option("option '--%.*s' is ambiguous; possibilities:%s", (int) len, name, possible);
-	misuse_option("unrecognized option '%s'", token);
-}
-
-static int run_check(void)
-{
-	struct pw_root_info info;
-	enum pw_verdict verdict;
-	int err;
-
-	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
-		return PW_EXIT_FAILURE;
-	verdict = pw_root_judge(&info, &err);
-	if (verdict == PW_VERDICT_UNKNOWN) {
-		pw_error(err, pw_privilege_hint(err), "%s", pw_verdict_reason(verdict));
-		return PW_EXIT_FAILURE;
-	}
-	/* "Needed" promises that prepare-root -- <command> does it. */
-	if (pw_verdict_needs_reroot(verdict) && pw_reroot_possible(&info) < 0)
-		return PW_EXIT_FAILURE;
-	printf("%s: %s\n", pw_verdict_needs_reroot(verdict) ? "re-root needed" : "no re-root needed",
-	       pw_verdict_reason(verdict));
-	if (fflush(stdout) != 0)
-		return PW_EXIT_FAILURE;
-	return pw_verdict_needs_reroot(verdict) ? CHECK_REROOT_NEEDED : CHECK_PIVOTABLE;
-}
-
-static int run_explain(const char *new_root, const char *put_old)
-{
-	struct pw_pivot_facts facts;
-	int status;
-
-	pw_explain_gather(new_root, put_old, &facts);
-	status = pw_explain_report(&facts, stdout);
-	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
+	if (v->failed)
+		return row_line(f, v->failed);
+	if (v->unknown)
+		return why ? why : row_line(f, v->unknown);
+	return "pivot_root(2) accepts the current root";
 }
 
 /* Judge the root and re-root when needed: 0, or -1 after one error line. */
 static int prepare_root(unsigned long propagation)
 {
-	struct pw_root_info info;
-	enum pw_verdict verdict;
-	int err;
+	struct pw_facts f;
+	struct pw_verdict v;
+	const char *why;
+	enum pw_need need;
 
-	if (pw_root_detect(PW_MOUNTINFO, &info) < 0)
+	pw_facts_init(&f);
+	need = pw_root_judge(&f, false, &v, &why);
+	switch (need) {
+	case PW_NEED_NOTHING:
+		pw_verbose("decision: no re-root needed: %s", reason(&f, &v, why));
+		return 0;
+	case PW_NEED_UNTOLD:
+		/* No CAP_SYS_ADMIN: no re-root could be made either, and the
+		 * command runs as it would have (it may make a user
+		 * namespace of its own). */
+		pw_verbose("decision: running the command as it is: %s", reason(&f, &v, why));
+		return 0;
+	case PW_NEED_IMPOSSIBLE:
+		pw_error(0, "run it in the mount namespace the root belongs to: nsenter --mount=/proc/PID/ns/mnt",
+			 "cannot re-root: the root is not in this mount namespace (a chroot through /proc/PID/root?)");
 		return -1;
-	verdict = pw_root_judge(&info, &err);
-	/* Where the kernel could not be asked (no CAP_SYS_ADMIN), a re-root
-	 * could not be done either: the command runs as it would have. */
-	pw_verbose("decision: %s: %s",
-		   pw_verdict_needs_reroot(verdict) ? "re-root needed" :
-		   verdict == PW_VERDICT_UNKNOWN ? "running the command as it is" : "no re-root needed",
-		   pw_verdict_reason(verdict));
-	if (pw_verdict_needs_reroot(verdict) && pw_reroot(&info, propagation) < 0)
-		return -1;
-	return 0;
-}
-
-static int run_command(char *const argv[], unsigned long propagation)
-{
-	if (prepare_root(propagation) < 0)
-		return PW_EXIT_FAILURE;
-	return pw_exec(argv);
+	case PW_NEED_REROOT:
+		break;
+	}
+	pw_verbose("decision: re-root needed: %s", reason(&f, &v, why));
+	return pw_reroot(propagation);
 }
 
 /*
- * Invoked through a link named runc, crun, ... (MASQUERADE in prepare-root(8)):
- * no option is parsed, every argument is the real program's.  It is
- * "prepare-root -- NAME ARG..." except for what it executes: the next NAME in
- * PATH that is not prepare-root itself, with argv[0] as it came.  That is
- * looked up first, so that a missing one leaves nothing behind.
+ * --check: the verdict of the caller's and the root's rows; where a re-root
+ * is needed, it is made, in this process, exactly as the run would make it
+ * (and thrown away with the process): 1 only where the run succeeds.
  */
-static int run_masquerade(char *argv[])
+static int run_check(unsigned long propagation)
 {
-	char real[PATH_MAX];
+	struct pw_facts f;
+	struct pw_verdict v;
+	const char *why;
+	enum pw_need need;
 	int status;
 
-	pw_log_set_verbose(pw_masquerade_verbose());
-	status = pw_masquerade_find(pw_masquerade_name(argv[0]), real, sizeof(real));
-	if (status != 0)
-		return status;
+	pw_facts_init(&f);
+	need = pw_root_judge(&f, true, &v, &why);
+	pw_checks_evaluate(&f, PW_CALLER_ROWS, &v, NULL);
+	if (v.failed && pw_row_subject(v.failed) == PW_CALLER) {
+		/* The kernel's answer for this process, which no re-root
+		 * changes: it could not make one either. */
+		printf("pivot_root(2) fails for this process, and no re-root can help: %s\n", reason(&f, &v, why));
+		status = PW_EXIT_FAILURE;
+	} else if (need == PW_NEED_NOTHING) {
+		printf("no re-root needed: %s\n", reason(&f, &v, why));
+		status = PW_EXIT_YES;
+	} else if (need == PW_NEED_UNTOLD || need == PW_NEED_IMPOSSIBLE) {
+		printf("%s: %s\n", need == PW_NEED_UNTOLD ? "cannot tell" : "no re-root can help", reason(&f, &v, why));
+		status = PW_EXIT_FAILURE;
+	} else if (pw_reroot(propagation) < 0) {
+		status = PW_EXIT_FAILURE;
+	} else {
+		printf("re-root needed: %s\n", reason(&f, &v, why));
+		status = PW_EXIT_NO;
+	}
+	return fflush(stdout) == 0 ? status : PW_EXIT_FAILURE;
+}
+
+static int run_explain(const char *new_root, const char *put_old)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+	const char *why;
+
+	pw_facts_init(&f);
+	pw_root_judge(&f, true, &v, &why);
+	if (new_root)
+		pw_paths_gather(&f, new_root, put_old ? put_old : new_root);
+	pw_checks_evaluate(&f, PW_ALL_ROWS, &v, stdout);
+	if (fflush(stdout) != 0)
+		return PW_EXIT_FAILURE;
+	return v.failed ? PW_EXIT_NO : v.unknown ? PW_EXIT_FAILURE : PW_EXIT_YES;
+}
+
+/* As PID 1 a failure is a kernel panic: say so on the console first. */
+static int finish(int status)
+{
+	if (status != PW_EXIT_YES && getpid() == 1)
+		pw_message("running as PID 1: the kernel panics when it exits (status %d)", status);
+	return status;
+}
+
+/*
+ * Invoked under another name (MASQUERADE in prepare-root(8)): no option is
+ * parsed, every argument is the real program's.  It is "prepare-root --
+ * NAME ARG..." except for what it executes: the real @real, with argv[0]
+ * as it came.
+ */
+static int run_masquerade(const char *real, char *argv[])
+{
 	if (prepare_root(MS_SLAVE) < 0)
 		return PW_EXIT_FAILURE;
-	return pw_masquerade_exec(real, argv);
+	return pw_exec(real, argv);
 }
 
 int main(int argc, char *argv[])
@@ -227,9 +209,11 @@ int main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char real[PATH_MAX];
+	const char *name;
 	bool check = false, explain = false;
 	unsigned long propagation = MS_SLAVE;
-	int c, before;
+	int c;
 
 	/* Installed setuid, it would hand any user a root of their choosing
 	 * to exec in; it is meant for callers that are root already.  The
@@ -243,12 +227,24 @@ int main(int argc, char *argv[])
 		pw_message("refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
-	if (pw_masquerade_name(argv[0]))
-		return run_masquerade(argv);
+	if ((name = pw_masquerade_name(argv[0]))) {
+		pw_log_set_verbose(pw_masquerade_verbose());
+		if (pw_masquerade_find(name, real, sizeof(real)) == 0)
+			return finish(run_masquerade(real, argv));
+		if (pw_masquerade_meant(name)) {
+			pw_error(0, "install it, or add its directory to PATH",
+				 "%s: not found in PATH=%s, other than prepare-root", name, getenv("PATH") ?: "");
+			return finish(PW_EXIT_ENOENT);
+		}
+		/* Only renamed: it is prepare-root. */
+		pw_log_set_verbose(false);
+	}
 
-	/* getopt's own complaints are replaced by misuse()'s. */
-	opterr = 0;
-	for (before = optind; (c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1; before = optind) {
+	/* getopt's complaints carry the program's name, not the path it
+	 * was run by; argv[0] is never passed on. */
+	if (argc > 0)
+		argv[0] = (char *) PW_PROGRAM;
+	while ((c = getopt_long(argc, argv, "+cep:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			check = true;
@@ -273,9 +269,7 @@ int main(int argc, char *argv[])
 			printf(PW_PROGRAM " from " PACKAGE_NAME " " PACKAGE_VERSION "\n");
 			return fflush(stdout) == 0 ? EXIT_SUCCESS : PW_EXIT_FAILURE;
 		default:
-			/* A long option is always stepped past; a short one
-			 * only when it ends its group ("-vx"). */
-			bad_option(longopts, optind > before ? argv[optind - 1] : NULL);
+			misuse(NULL);	/* getopt said what */
 		}
 	}
 
@@ -284,15 +278,16 @@ int main(int argc, char *argv[])
 	if (explain) {
 		if (argc - optind > 2)
 			misuse("--explain takes at most <new-root> and <put-old>");
-		return run_explain(optind < argc ? argv[optind] : NULL,
-				   optind + 1 < argc ? argv[optind + 1] : NULL);
+		return run_explain(optind < argc ? argv[optind] : NULL, optind + 1 < argc ? argv[optind + 1] : NULL);
 	}
 	if (check) {
 		if (optind < argc)
 			misuse("--check takes no command");
-		return run_check();
+		return run_check(propagation);
 	}
 	if (optind >= argc)
 		misuse("no command specified");
-	return run_command(argv + optind, propagation);
+	if (prepare_root(propagation) < 0)
+		return finish(PW_EXIT_FAILURE);
+	return finish(pw_exec(argv[optind], argv + optind));
 }

@@ -7,13 +7,13 @@
 #include "log.h"
 #include "sys.h"
 
-int pw_exec(char *const argv[])
+int pw_exec(const char *file, char *const argv[])
 {
 	int err;
 
-	pw_verbose("exec %s", argv[0]);
-	pw_sys_execvp(argv[0], argv);
+	pw_verbose("exec %s", file);
+	pw_sys_execvp(file, argv);
 	err = errno;
-	pw_error(err, NULL, "failed to execute '%s'", argv[0]);
+	pw_error(err, NULL, "failed to execute '%s'", file);
 	return err == ENOENT ? PW_EXIT_ENOENT : PW_EXIT_CANNOT_INVOKE;
 }

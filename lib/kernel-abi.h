@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Kernel interfaces that the build headers may not describe.
+ * Kernel interfaces that the build headers may not describe, in one place.
  *
- * The build machines carry Linux 6.1 UAPI headers (no statmount) and musl
- * 1.2.3 has no statx() wrapper at all, so the layouts used here are spelled
- * out from the kernel's include/uapi/linux/{stat,mount}.h and called through
- * syscall(2).  Everything is named pw_* to stay clear of whatever the libc
- * headers do declare.
+ * The build machines carry Linux 6.1 UAPI headers (no statmount, no
+ * listmount) and musl 1.2.3 has no wrapper for statx, open_tree, move_mount
+ * or mount_setattr, so the numbers and layouts used here are spelled out
+ * from the kernel's include/uapi/linux/{stat,mount,capability,nsfs}.h and
+ * called through syscall(2).  Everything is named PW_* / pw_* to stay clear
+ * of whatever the libc headers do declare.
  */
 #ifndef PIVOTWRAP_KERNEL_ABI_H
 #define PIVOTWRAP_KERNEL_ABI_H
 
 #include <stdint.h>
 #include <sys/syscall.h>
+
+/* --- system call numbers ------------------------------------------------ */
 
 #ifndef SYS_statx
 # if defined(__x86_64__)
@@ -23,36 +26,52 @@
 #  error "unknown statx syscall number for this architecture"
 # endif
 #endif
-
-/* statmount(2) and listmount(2) share one number on every architecture. */
-#ifndef SYS_statmount
-# define SYS_statmount 457
-#endif
-#ifndef SYS_listmount
-# define SYS_listmount 458
-#endif
-
-/* open_tree(2) and move_mount(2): Linux 5.2; musl 1.2.3 has no wrappers. */
+/* The "new mount API" and what followed share one number on every
+ * architecture (the unified syscall table, Linux 5.2 onwards). */
 #ifndef SYS_open_tree
 # define SYS_open_tree 428
 #endif
 #ifndef SYS_move_mount
 # define SYS_move_mount 429
 #endif
+#ifndef SYS_mount_setattr
+# define SYS_mount_setattr 442		/* Linux 5.12 */
+#endif
+#ifndef SYS_statmount
+# define SYS_statmount 457		/* Linux 6.8 */
+#endif
+#ifndef SYS_listmount
+# define SYS_listmount 458		/* Linux 6.8 */
+#endif
 
-#define PW_OPEN_TREE_CLONE          1
-#define PW_AT_RECURSIVE             0x8000
-#define PW_MOVE_MOUNT_F_EMPTY_PATH  0x00000004
+/* --- open_tree(2), move_mount(2), mount_setattr(2), umount2(2) ----------- */
+
 #define PW_AT_EMPTY_PATH            0x1000
+#define PW_AT_NO_AUTOMOUNT          0x800
+#define PW_AT_STATX_DONT_SYNC       0x4000
+#define PW_AT_RECURSIVE             0x8000
+#define PW_OPEN_TREE_CLONE          1
+#define PW_MOVE_MOUNT_F_EMPTY_PATH  0x00000004
+#define PW_MOVE_MOUNT_T_EMPTY_PATH  0x00000040
+#define PW_MNT_EXPIRE               4	/* umount2: glibc has it, musl not */
 
-#define PW_AT_NO_AUTOMOUNT      0x800
-#define PW_AT_STATX_DONT_SYNC   0x4000
+struct pw_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;	/* MS_SLAVE, MS_PRIVATE, ... */
+	uint64_t userns_fd;
+};
+#define PW_MOUNT_ATTR_SIZE_VER0 32
+
+/* --- statx(2) ------------------------------------------------------------- */
 
 #define PW_STATX_TYPE           0x00000001U
+#define PW_STATX_MODE           0x00000002U
+#define PW_STATX_NLINK          0x00000004U
 #define PW_STATX_INO            0x00000100U
-#define PW_STATX_MNT_ID         0x00001000U  /* Linux 5.8  */
-#define PW_STATX_MNT_ID_UNIQUE  0x00004000U  /* Linux 6.8  */
-#define PW_STATX_ATTR_MOUNT_ROOT 0x00002000ULL /* Linux 5.8 */
+#define PW_STATX_MNT_ID         0x00001000U	/* Linux 5.8: mountinfo's numbering */
+#define PW_STATX_MNT_ID_UNIQUE  0x00004000U	/* Linux 6.8: statmount's numbering */
+#define PW_STATX_ATTR_MOUNT_ROOT 0x00002000ULL	/* Linux 5.8 */
 
 struct pw_statx_timestamp {
 	int64_t  tv_sec;
@@ -82,7 +101,11 @@ struct pw_statx {
 	uint64_t spare3[12];
 };
 
+/* --- statmount(2), listmount(2) ------------------------------------------- */
+
 #define PW_STATMOUNT_MNT_BASIC  0x00000002U
+#define PW_STATMOUNT_MNT_POINT  0x00000010U
+#define PW_LSMT_ROOT            0xffffffffffffffffULL	/* the caller's root */
 #define PW_MNT_ID_REQ_SIZE_VER0 24
 
 struct pw_mnt_id_req {
@@ -110,12 +133,13 @@ struct pw_statmount {
 	uint64_t mnt_master;
 	uint64_t propagate_from;
 	uint32_t mnt_root;
-	uint32_t mnt_point;
+	uint32_t mnt_point;         /* offset of the mount point in str[] */
 	uint64_t spare2[50];
 	char str[];
 };
 
-/* capget(2), without libcap: only "is CAP_SYS_ADMIN effective?" is asked. */
+/* --- capget(2), without libcap: only "is CAP_SYS_ADMIN effective?" -------- */
+
 #define PW_LINUX_CAPABILITY_VERSION_3 0x20080522
 #define PW_CAP_SYS_ADMIN 21
 
@@ -130,8 +154,17 @@ struct pw_cap_data {
 	uint32_t inheritable;
 };
 
+/* --- namespaces ------------------------------------------------------------ */
+
+#define PW_NS_GET_USERNS 0xb701		/* _IO(0xb7, 0x1), Linux 4.9 */
+/* The inode number of the initial user namespace (PROC_USER_INIT_INO in
+ * include/linux/proc_ns.h, fixed since Linux 3.8). */
+#define PW_PROC_USER_INIT_INO 0xEFFFFFFDU
+
 _Static_assert(sizeof(struct pw_statx) == 256, "struct statx layout");
 _Static_assert(sizeof(struct pw_mnt_id_req) == PW_MNT_ID_REQ_SIZE_VER0, "mnt_id_req layout");
+_Static_assert(sizeof(struct pw_mount_attr) == PW_MOUNT_ATTR_SIZE_VER0, "mount_attr layout");
 _Static_assert(__builtin_offsetof(struct pw_statmount, mnt_propagation) == 72, "statmount layout");
+_Static_assert(__builtin_offsetof(struct pw_statmount, mnt_point) == 108, "statmount layout");
 
 #endif

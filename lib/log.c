@@ -15,37 +15,6 @@ void pw_log_set_verbose(bool verbose)
 	verbose_enabled = verbose;
 }
 
-bool pw_log_verbose_enabled(void)
-{
-	return verbose_enabled;
-}
-
-static bool needs_escape(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f || c == '\\';
-}
-
-void pw_put_escaped(FILE *out, const char *s)
-{
-	char buf[256];
-	size_t len = 0;
-
-	/* Through a small buffer: a stream that buffers makes the whole
-	 * line one write, and one that does not gets a write per 256 bytes,
-	 * not per byte. */
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-		if (len + 5 > sizeof(buf)) {
-			fwrite(buf, 1, len, out);
-			len = 0;
-		}
-		if (needs_escape(*p))
-			len += (size_t) snprintf(buf + len, 5, "\\%03o", *p);
-		else
-			buf[len++] = (char) *p;
-	}
-	fwrite(buf, 1, len, out);
-}
-
 char *pw_escape(char *dst, size_t size, const char *s)
 {
 	size_t len = 0;
@@ -53,7 +22,7 @@ char *pw_escape(char *dst, size_t size, const char *s)
 	if (size == 0)
 		return dst;
 	for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-		if (needs_escape(*p)) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\') {
 			if (len + 4 >= size)
 				break;
 			snprintf(dst + len, 5, "\\%03o", *p);
@@ -80,30 +49,19 @@ struct line {
 	size_t len;
 };
 
-static void line_add(struct line *l, const char *s)
+static void line_add(struct line *l, const char *s, bool escaped)
 {
+	char esc[PW_ESCAPED_MAX(4096)];
 	size_t room = sizeof(l->buf) - 1 - l->len;	/* the last byte stays for '\n' */
-	size_t n = strlen(s);
+	size_t n;
 
+	if (escaped)
+		s = pw_escape(esc, sizeof(esc), s);
+	n = strlen(s);
 	if (n > room)
 		n = room;
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;
-}
-
-static void line_add_escaped(struct line *l, const char *s)
-{
-	char buf[PW_ESCAPED_MAX(4096)];
-
-	line_add(l, pw_escape(buf, sizeof(buf), s));
-}
-
-static void line_write(struct line *l)
-{
-	l->buf[l->len++] = '\n';
-	/* One fwrite on an unbuffered stream is one write(2) (glibc), or
-	 * one writev(2) (musl). */
-	fwrite(l->buf, 1, l->len, stderr);
 }
 
 static void __attribute__((format(printf, 2, 0))) line_start(struct line *l, const char *fmt, va_list ap)
@@ -112,8 +70,16 @@ static void __attribute__((format(printf, 2, 0))) line_start(struct line *l, con
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	l->len = 0;
-	line_add(l, PW_PROGRAM ": ");
-	line_add_escaped(l, text);
+	line_add(l, PW_PROGRAM ": ", false);
+	line_add(l, text, true);
+}
+
+static void line_write(struct line *l)
+{
+	l->buf[l->len++] = '\n';
+	/* One fwrite on an unbuffered stream is one write(2) (glibc), or
+	 * one writev(2) (musl). */
+	fwrite(l->buf, 1, l->len, stderr);
 }
 
 void pw_verbose(const char *fmt, ...)
@@ -138,13 +104,13 @@ void pw_error(int errnum, const char *hint, const char *fmt, ...)
 	line_start(&l, fmt, ap);
 	va_end(ap);
 	if (errnum) {
-		line_add(&l, ": ");
-		line_add(&l, strerror(errnum));
+		line_add(&l, ": ", false);
+		line_add(&l, strerror(errnum), false);
 	}
 	if (hint) {
-		line_add(&l, " (");
-		line_add_escaped(&l, hint);
-		line_add(&l, ")");
+		line_add(&l, " (", false);
+		line_add(&l, hint, true);
+		line_add(&l, ")", false);
 	}
 	line_write(&l);
 }
@@ -167,21 +133,6 @@ const char *pw_privilege_hint(int errnum)
 		return "prepare-root needs CAP_SYS_ADMIN: run it as root";
 	case ENOSYS:
 		return "the kernel lacks this system call";
-	default:
-		return NULL;
-	}
-}
-
-const char *pw_statmount_hint(int errnum)
-{
-	switch (errnum) {
-	case ENOSYS:
-		return "Linux 6.8 or later can tell: it has statmount(2)";
-	case EPERM:
-		return "statmount(2) shows a mount outside the root only to a caller with "
-		       "CAP_SYS_ADMIN in the user namespace that owns the mount namespace";
-	case ENOENT:
-		return "the mount is not in this mount namespace";
 	default:
 		return NULL;
 	}

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Messages.  Everything prepare-root says goes to stderr, one line per event,
- * prefixed with the program name, so that it can be told apart from the
- * output of the command it runs.  Each line is written with one write(2).
+ * Messages.  Everything prepare-root says about itself goes to stderr, one
+ * line per event, prefixed with the program name, so that it can be told
+ * apart from the output of the command it runs.  Each line is written with
+ * one write(2).  The reports of --check and --explain are output, on stdout.
  */
 #ifndef PIVOTWRAP_LOG_H
 #define PIVOTWRAP_LOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #define PW_PROGRAM "prepare-root"
 
@@ -17,7 +17,6 @@
 #define PW_ESCAPED_MAX(n) (4 * (n) + 1)
 
 void pw_log_set_verbose(bool verbose);
-bool pw_log_verbose_enabled(void);
 
 /* "prepare-root: <text>" when --verbose is on. */
 void pw_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,20 +33,16 @@ void pw_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Control characters and the backslash as octal escapes, the way mountinfo
- * writes them.  Paths come from the mount table and the command line and
- * may hold any byte but NUL: a newline in one must not start a line of its
- * own (a forged "verdict: ", say), nor an escape sequence reach a terminal.
- * Every message escapes all the text it is given.
+ * writes them, into @dst (cut short when @size is too small); returns @dst.
+ * Paths come from the mount table and the command line and may hold any
+ * byte but NUL: a newline in one must not start a line of its own (a forged
+ * "verdict: ", say), nor an escape sequence reach a terminal.  Every line
+ * prepare-root prints, on stdout or stderr, goes through this one escaper.
  */
-void pw_put_escaped(FILE *out, const char *s);
-/* The same into @dst (cut short when @size is too small); returns @dst. */
 char *pw_escape(char *dst, size_t size, const char *s);
 
 /* The hint that fits a failed privileged call, or NULL. */
 const char *pw_privilege_hint(int errnum);
-/* The hint that fits a failed statmount(2), or NULL: what it means that the
- * kernel would not say (ENOSYS: too old; EPERM: not privileged enough). */
-const char *pw_statmount_hint(int errnum);
 
 /* "EINVAL" for EINVAL: the name the kernel's source and the man pages use. */
 const char *pw_errno_name(int errnum);

@@ -3,54 +3,49 @@
  * Finding the real program behind a link to prepare-root.
  *
  * The link and the real program have the same name, and there may be more
- * than one link (a second directory of them in PATH, a hard link): names
- * tell nothing.  A candidate is prepare-root itself when it is the same file,
- * device and inode after following symlinks, as the one running.  Which file
- * that is has two witnesses, and a candidate that matches either is skipped:
- *
- *  - AT_EXECFN, the path execve(2) was given, looked up again now.  It needs
- *    no /proc (an initramfs /init may not have mounted it yet), and it goes
- *    through the same names the PATH candidates go through: after a package
- *    upgrade has replaced prepare-root, it and the links still agree.
- *  - /proc/self/exe, the file the kernel runs.  It needs /proc, but holds
- *    when AT_EXECFN names nothing any more: fexecve(3) passes "/dev/fd/N" of
- *    a descriptor that was closed on exec, and a path can be renamed.
- *
- * With neither, a link could be taken for the real program and prepare-root
- * would execute itself again and again: it refuses instead.
- *
- * A copy of prepare-root (not a link) under the name is a different file and
- * is not recognised; two copies in PATH would run each other.  Install links.
+ * than one prepare-root in PATH under that name: links, hard links, copies
+ * of this binary or of another version.  Names tell nothing, and neither
+ * does where a file is (a copy has an inode of its own): what a file is
+ * does.  Every build of prepare-root carries an ELF note (owner
+ * "pivotwrap", below), and a candidate that carries it is passed over, so
+ * prepare-root never executes a prepare-root.  Reading it costs a few
+ * hundred bytes of the candidate's headers; it needs no /proc.
  */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec.h"
 #include "log.h"
 #include "masquerade.h"
+#include "mounts.h"
 #include "sys.h"
 
-/* STATX_TYPE | STATX_MODE, include/uapi/linux/stat.h */
-#define MASQ_STATX_TYPE_MODE  0x00000003U
-#define MASQ_STATX_WANTED     (MASQ_STATX_TYPE_MODE | PW_STATX_INO)
-
 /* glibc's execvp(3) searches this when PATH is unset. */
-#define MASQ_DEFAULT_PATH "/bin:/usr/bin"
-
+#define DEFAULT_PATH "/bin:/usr/bin"
 #define SELF_PREFIX "prepare-root"
+#define NOTE_OWNER "pivotwrap"
+#define NOTE_TYPE 1
 
-struct file_id {
-	uint32_t dev_major, dev_minor;
-	uint64_t ino;
-	uint16_t mode;
+/* The mark of a prepare-root binary, in a PT_NOTE segment of its own. */
+static const struct {
+	uint32_t namesz, descsz, type;
+	char name[12];
+	char desc[4];
+} self_note __attribute__((used, retain, aligned(4), section(".note.pivotwrap"))) = {
+	.namesz = sizeof(NOTE_OWNER), .descsz = 4, .type = NOTE_TYPE, .name = NOTE_OWNER, .desc = "p-r",
 };
+
+/* The runtimes a masquerade link is installed for (meson -Dmasquerade):
+ * under these names, a missing real program is an error, not a rename. */
+static const char *const runtimes[] = { "runc", "crun", "youki", "bwrap" };
 
 const char *pw_masquerade_name(const char *argv0)
 {
@@ -72,66 +67,88 @@ bool pw_masquerade_verbose(void)
 	return v && strcmp(v, "1") == 0;
 }
 
-/* 0, or -1 with errno set; a file system that cannot say its inode number
- * is ENODATA: it cannot be told apart from prepare-root. */
-static int file_id_of(const char *path, struct file_id *id)
+bool pw_masquerade_meant(const char *name)
 {
-	struct pw_statx stx;
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (strcmp(name, runtimes[i]) == 0)
+			return true;
+	return false;
+}
 
-	if (pw_sys_statx(path, MASQ_STATX_WANTED, &stx) < 0)
-		return -1;
-	if ((stx.stx_mask & MASQ_STATX_WANTED) != MASQ_STATX_WANTED) {
-		errno = ENODATA;
-		return -1;
+/* Whether the notes in [@off, @off + @size) of @fd hold ours. */
+static bool notes_hold_ours(int fd, uint64_t off, uint64_t size)
+{
+	unsigned char buf[4096];
+	size_t pos = 0;
+	ssize_t n;
+
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	n = pw_sys_pread(fd, buf, size, (off_t) off);
+	while (n > 0 && pos + 12 <= (size_t) n) {
+		uint32_t hdr[3];
+		size_t name_at = pos + 12, desc_at;
+
+		memcpy(hdr, buf + pos, sizeof(hdr));
+		desc_at = name_at + ((hdr[0] + 3) & ~3U);
+		if (hdr[0] > sizeof(buf) || hdr[1] > sizeof(buf) || desc_at > (size_t) n)
+			break;
+		if (hdr[2] == NOTE_TYPE && hdr[0] == sizeof(NOTE_OWNER) &&
+		    memcmp(buf + name_at, NOTE_OWNER, sizeof(NOTE_OWNER)) == 0)
+			return true;
+		pos = desc_at + ((hdr[1] + 3) & ~3U);
 	}
-	id->dev_major = stx.stx_dev_major;
-	id->dev_minor = stx.stx_dev_minor;
-	id->ino = stx.stx_ino;
-	id->mode = stx.stx_mode;
-	return 0;
+	return false;
 }
 
-static bool same_file(const struct file_id *a, const struct file_id *b)
+bool pw_is_prepare_root(int fd)
 {
-	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor && a->ino == b->ino;
-}
+	union {
+		Elf64_Ehdr e64;
+		Elf32_Ehdr e32;
+	} eh;
+	bool is64;
+	uint64_t phoff;
+	unsigned phnum, phentsize;
 
-/* The witnesses of which file prepare-root is (see the top of this file);
- * returns how many could be looked up. */
-static int self_ids(struct file_id self[2])
-{
-	const char *execfn = (const char *) pw_sys_getauxval(AT_EXECFN);
-	int n = 0;
+	if (pw_sys_pread(fd, &eh, sizeof(eh), 0) < (ssize_t) sizeof(eh.e32) ||
+	    memcmp(eh.e64.e_ident, ELFMAG, SELFMAG) != 0)
+		return false;
+	is64 = eh.e64.e_ident[EI_CLASS] == ELFCLASS64;
+	phoff = is64 ? eh.e64.e_phoff : eh.e32.e_phoff;
+	phnum = is64 ? eh.e64.e_phnum : eh.e32.e_phnum;
+	phentsize = is64 ? eh.e64.e_phentsize : eh.e32.e_phentsize;
+	if (phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) || phnum > 64)
+		return false;
+	for (unsigned i = 0; i < phnum; i++) {
+		union {
+			Elf64_Phdr p64;
+			Elf32_Phdr p32;
+		} ph;
 
-	if (execfn && file_id_of(execfn, &self[n]) == 0)
-		n++;
-	else
-		pw_verbose("masquerade: AT_EXECFN %s: %s", execfn ? execfn : "(none)",
-			   execfn ? strerror(errno) : "not in the auxiliary vector");
-	if (file_id_of("/proc/self/exe", &self[n]) == 0)
-		n++;
-	else
-		pw_verbose("masquerade: /proc/self/exe: %s", strerror(errno));
-	return n;
+		if (pw_sys_pread(fd, &ph, phentsize, (off_t) (phoff + (uint64_t) i * phentsize)) != (ssize_t) phentsize)
+			return false;
+		if ((is64 ? ph.p64.p_type : ph.p32.p_type) == PT_NOTE &&
+		    notes_hold_ours(fd, is64 ? ph.p64.p_offset : ph.p32.p_offset,
+				    is64 ? ph.p64.p_filesz : ph.p32.p_filesz))
+			return true;
+	}
+	return false;
 }
 
 /* Is @candidate the real program?  Says why not with --verbose. */
-static bool usable(const char *candidate, const struct file_id self[], int nself)
+static bool usable(const char *candidate)
 {
-	struct file_id id;
+	struct pw_where w;
+	bool ours;
+	int fd;
 
-	if (file_id_of(candidate, &id) < 0) {
+	if (pw_where(AT_FDCWD, candidate, 0, &w) < 0) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			pw_verbose("masquerade: skipping %s: %s", candidate, strerror(errno));
 		return false;
 	}
-	for (int i = 0; i < nself; i++) {
-		if (same_file(&id, &self[i])) {
-			pw_verbose("masquerade: skipping %s: it is prepare-root itself", candidate);
-			return false;
-		}
-	}
-	if (!S_ISREG(id.mode)) {
+	if (!S_ISREG(w.stx.stx_mode)) {
 		pw_verbose("masquerade: skipping %s: not a regular file", candidate);
 		return false;
 	}
@@ -142,25 +159,22 @@ static bool usable(const char *candidate, const struct file_id self[], int nself
 		pw_verbose("masquerade: skipping %s: not executable: %s", candidate, strerror(errno));
 		return false;
 	}
-	return true;
+	fd = pw_sys_openat(AT_FDCWD, candidate, O_RDONLY | O_CLOEXEC);
+	ours = fd >= 0 && pw_is_prepare_root(fd);
+	if (fd >= 0)
+		pw_sys_close(fd);
+	if (ours)
+		pw_verbose("masquerade: skipping %s: it is a prepare-root", candidate);
+	return !ours;
 }
 
 int pw_masquerade_find(const char *name, char *path, size_t size)
 {
-	struct file_id self[2];
-	const char *search = getenv("PATH");
-	const char *dir, *end;
-	int nself, len;
+	const char *search = getenv("PATH"), *dir, *end;
+	int len;
 
-	nself = self_ids(self);
-	if (nself == 0) {
-		pw_error(0, "run it by a path that names it, or mount /proc",
-			 "%s: cannot tell which file prepare-root itself is (neither AT_EXECFN nor /proc/self/exe can be looked up), so cannot skip it in PATH",
-			 name);
-		return PW_EXIT_FAILURE;
-	}
 	if (!search)
-		search = MASQ_DEFAULT_PATH;
+		search = DEFAULT_PATH;
 	for (dir = search;; dir = end + 1) {
 		end = strchrnul(dir, ':');
 		/* An empty entry is the working directory; "./" keeps a '/'
@@ -171,25 +185,12 @@ int pw_masquerade_find(const char *name, char *path, size_t size)
 			len = snprintf(path, size, "%.*s/%s", (int) (end - dir), dir, name);
 		if (len < 0 || (size_t) len >= size)
 			pw_verbose("masquerade: skipping %.*s: the path is too long", (int) (end - dir), dir);
-		else if (usable(path, self, nself)) {
+		else if (usable(path)) {
 			pw_verbose("masquerade: %s is %s", name, path);
 			return 0;
 		}
 		if (*end == '\0')
 			break;
 	}
-	pw_error(0, "install it, or add its directory to PATH",
-		 "%s: not found in PATH=%s, other than prepare-root itself", name, search);
-	return PW_EXIT_ENOENT;
-}
-
-int pw_masquerade_exec(const char *path, char *const argv[])
-{
-	int err;
-
-	pw_verbose("exec %s", path);
-	pw_sys_execvp(path, argv);
-	err = errno;
-	pw_error(err, NULL, "failed to execute '%s'", path);
-	return err == ENOENT ? PW_EXIT_ENOENT : PW_EXIT_CANNOT_INVOKE;
+	return -1;
 }

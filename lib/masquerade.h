@@ -5,7 +5,7 @@
  * or that an engine is configured to run.  Invoked so, it parses no option
  * (every argument is the real program's), re-roots when needed and then
  * executes the real program: the next one of that name in PATH that is not
- * prepare-root itself, with argv and the environment as they came.
+ * a prepare-root, with argv and the environment as they came.
  */
 #ifndef PIVOTWRAP_MASQUERADE_H
 #define PIVOTWRAP_MASQUERADE_H
@@ -18,7 +18,7 @@
 #define PW_MASQUERADE_VERBOSE_ENV "PREPARE_ROOT_VERBOSE"
 
 /*
- * The name prepare-root is asked to act as: the last component of @argv0,
+ * The name prepare-root was invoked under: the last component of @argv0,
  * or NULL when that is prepare-root's own name (any name beginning with
  * "prepare-root", so that builds kept side by side as prepare-root-static
  * stay themselves), empty, or @argv0 is NULL (argc 0).
@@ -32,18 +32,21 @@ bool pw_masquerade_verbose(void);
  * Find the real @name: the first regular file named @name in a PATH
  * directory (PATH unset: /bin:/usr/bin, as glibc's execvp(3) searches; an
  * empty entry is the working directory) that the caller may execute and
- * that is not the same file (device and inode, symlinks followed) as
- * prepare-root itself.  Its path, which always holds a '/', goes into @path.
- * Returns 0, or after one error line the exit status: 127 when there is no
- * such file, 125 when prepare-root cannot tell which file it is itself.
+ * that is not a prepare-root: not a file that carries the ELF note every
+ * build of prepare-root carries, whether a link to this one, a copy, or
+ * another version.  Its path, which always holds a '/', goes into @path.
+ * Returns 0, or -1 when there is none.
  */
 int pw_masquerade_find(const char *name, char *path, size_t size);
 
 /*
- * Execute @path with @argv as it is (argv[0] included) and the
- * environment.  Returns only on failure, with the exit status (126, or 127
- * when @path has gone) after one error line.
+ * When no real @name exists: true if @name is one of the runtimes
+ * prepare-root is installed to stand in for (then that is an error: 127),
+ * false if prepare-root was only renamed (then it is prepare-root).
  */
-int pw_masquerade_exec(const char *path, char *const argv[]);
+bool pw_masquerade_meant(const char *name);
+
+/* Whether the file open at @fd is a build of prepare-root (the note). */
+bool pw_is_prepare_root(int fd);
 
 #endif

@@ -1,31 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Why this way.  pivot_root(2) wants the current root to be the root of a
- * mount that has a parent, and that parent must not be shared (the checks
- * path_mounted(&root), mnt_has_parent(root_mnt) and
- * IS_MNT_SHARED(root_mnt->mnt_parent) in fs/namespace.c).  The initramfs
- * rootfs has no parent, a chroot into a directory is no mount root at all,
- * and a chroot into a bind mount may sit on a shared mount that no path
- * inside the chroot reaches.  All three are fixed by putting one more mount
- * under the process: a recursive copy of exactly the caller's root, attached
- * to a mount that is not shared, and entered.
+ * mount that has a parent, and that parent must not be shared
+ * (path_mounted(&root), mnt_has_parent(root_mnt) and
+ * IS_MNT_SHARED(root_parent) in fs/namespace.c).  The initramfs rootfs has
+ * no parent, a chroot into a directory is no mount root, and a chroot into
+ * a bind mount may sit on a shared mount that no path inside the chroot
+ * reaches.  All three are fixed by putting one more mount under the
+ * process: a recursive copy of exactly the caller's root, attached to a
+ * mount that is not shared (the anchor), and entered.
  *
- * The copy is made with open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) of "/",
- * which names the process root itself: mounts that were stacked on "/"
- * later (an overmount the caller's own lookups never see) are not what the
- * copy's root is.  It is entered with fchdir() on the tree's descriptor, not
- * by a path: chdir("/..") would land on whatever is mounted topmost on "/".
- * move_mount() attaches it to the topmost mount at the anchor, so that mount
- * and everything on it is made non-shared first: a mount attached to a
- * shared mount would propagate to its peers in the caller's namespace
- * (propagate_mnt), which is also why all of this happens after
- * unshare(CLONE_NEWNS).
+ * Every step happens after unshare(CLONE_NEWNS), on mounts of our own
+ * namespace, and every decision is made there: the propagation a caller's
+ * mount had before the unshare says nothing of our copy of it after
+ * (kubelet makes mounts shared at start-up).  Every mount change is made on
+ * a descriptor resolved once: the anchor is opened once (O_PATH), checked on
+ * that descriptor (a mount root, the mount it was listed as), made not
+ * shared through it (mount_setattr(2)) and the copy attached to it through
+ * it (move_mount(2), MOVE_MOUNT_T_EMPTY_PATH).  A path looked up twice could
+ * name two different mounts in between (a directory renamed inside the
+ * chroot), and a copy attached to a shared mount would propagate to its
+ * peers in the caller's namespace (propagate_mnt).  The copy itself is made
+ * not shared before it is attached, so that nothing done to it later
+ * (dropping what was stacked on it) propagates out either.
  *
- * Where "/" is a mount root, "/" is the anchor.  Where it is a directory in
- * a mount that lies outside the root, that mount cannot be reached by any
- * path to change its propagation; so the anchor is a mount stacked on "/",
- * else "/" itself if statmount(2) showed its mount is not shared, else any
- * mount inside the root (a chroot that runs a runtime has /proc).
+ * The anchor: whatever is mounted topmost at the root ("/.." reaches it:
+ * follow_dotdot stays at the root, then crosses into what is mounted
+ * there), when that is a mount root (the root's own mount, or one stacked
+ * on it); else, for a chroot into a directory of a mount whose root lies
+ * outside, that directory itself when its mount is not shared (statmount
+ * reads that in our namespace); else a mount inside the root (a chroot that
+ * runs a runtime has /proc), listed by listmount(2) or the mount table.
+ *
+ * The copy is open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) of "/", which names
+ * the process root itself; mounts the copy carries stacked on its own root
+ * (an overmount of "/") are dropped once it is entered: the caller's own
+ * lookups never see them, so neither may a runtime that looks under its old
+ * root after pivot_root.  It is entered with fchdir() on its descriptor and
+ * chroot(".").  The working directory is then found again by its path and
+ * checked to be the same directory.
  *
  * Alternatives that were not taken:
  *  - mount("/", "/", MS_BIND|MS_REC) + chdir("/..") + chroot("."): enters
@@ -43,233 +56,245 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
-
-#include <libmount.h>
 
 #include "log.h"
+#include "mounts.h"
 #include "reroot.h"
 #include "sys.h"
 
-/* The mount the copy of "/" is attached to, and the path that names it. */
-struct anchor {
-	char path[PATH_MAX];	/* the move_mount() target */
-	const char *id_path;	/* a path whose statx() names the topmost mount there */
-	uint64_t id;		/* that mount, in mountinfo's numbering ... */
-	uint64_t unique_id;	/* ... and statmount's (0: kernel before 6.8) */
-};
+#define O_ANCHOR (O_PATH | O_DIRECTORY | O_CLOEXEC)
 
 static const char *propagation_name(unsigned long propagation)
 {
 	return propagation == MS_PRIVATE ? "MS_PRIVATE" : "MS_SLAVE";
 }
 
-/* MS_REC, so that every mount stacked on @path is covered as well. */
-static int set_propagation(const char *path, unsigned long propagation)
+/* The propagation of the mount @fd is the root of (recursively: every
+ * mount on it too).  mount_setattr(2) from Linux 5.12, else mount(2) on
+ * the descriptor's magic link. */
+static int set_propagation(int fd, unsigned long propagation, bool recursive, const char *what)
 {
-	pw_verbose("mount(none, %s, MS_REC|%s)", path, propagation_name(propagation));
-	if (pw_sys_mount("none", path, NULL, MS_REC | propagation, NULL) < 0) {
-		pw_error(errno, pw_privilege_hint(errno), "cannot change the propagation of the mounts at %s", path);
-		return -1;
-	}
-	return 0;
-}
+	struct pw_mount_attr attr = { .propagation = propagation };
+	char link[64];
 
-static int statx_mount_id(const char *path, unsigned int mask, uint64_t *id)
-{
-	struct pw_statx stx;
-
-	memset(&stx, 0, sizeof(stx));
-	if (pw_sys_statx(path, mask, &stx) < 0) {
-		pw_error(errno, NULL, "cannot stat %s", path);
-		return -1;
-	}
-	*id = (stx.stx_mask & mask) ? stx.stx_mnt_id : 0;
-	return 0;
-}
-
-/* True when a mount is stacked on the root directory: "/.." crosses into
- * it (follow_dotdot stops at the root, then follows what is mounted there),
- * while "/" stays on the root's own mount. */
-static int root_is_covered(bool *covered)
-{
-	uint64_t root, top;
-
-	if (statx_mount_id("/", PW_STATX_MNT_ID, &root) < 0 ||
-	    statx_mount_id("/..", PW_STATX_MNT_ID, &top) < 0)
-		return -1;
-	*covered = root != top;
-	return 0;
-}
-
-/* The first directory mount inside the root, as the mount table lists it
- * (only mounts whose root is inside ours are listed). */
-static int find_mount_inside(char *path, size_t size)
-{
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *itr = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-	int found = 0;
-
-	if (!tb || !itr || mnt_table_parse_file(tb, PW_MOUNTINFO) != 0)
-		goto out;
-	while (!found && mnt_table_next_fs(tb, itr, &fs) == 0) {
-		const char *target = mnt_fs_get_target(fs);
-		struct pw_statx stx;
-
-		if (!target || strcmp(target, "/") == 0 || strlen(target) >= size)
-			continue;
-		memset(&stx, 0, sizeof(stx));
-		if (pw_sys_statx(target, PW_STATX_TYPE, &stx) < 0 || !S_ISDIR(stx.stx_mode))
-			continue;
-		strcpy(path, target);
-		found = 1;
-	}
-out:
-	mnt_free_iter(itr);
-	mnt_unref_table(tb);
-	return found;
-}
-
-/*
- * Where the copy can go, without changing anything: fills @a and tells
- * whether the mounts there must be made non-shared first.  Returns 0, or
- * -1 after one error line when there is no such place.
- */
-static int find_anchor(const struct pw_root_info *info, struct anchor *a, bool *set_it)
-{
-	bool covered;
-
-	memset(a, 0, sizeof(*a));
-	strcpy(a->path, "/");
-	a->id_path = "/..";
-	*set_it = true;
-	if (info->is_mount_root)
+	pw_verbose("mount_setattr(%s, %s%s)", what, recursive ? "AT_RECURSIVE, " : "", propagation_name(propagation));
+	if (pw_sys_mount_setattr(fd, "", PW_AT_EMPTY_PATH | (recursive ? PW_AT_RECURSIVE : 0), &attr) == 0)
 		return 0;
-
-	if (root_is_covered(&covered) < 0)
-		return -1;
-	if (covered) {
-		strcpy(a->path, "/..");
-		return 0;
+	if (errno == ENOSYS) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		pw_verbose("mount(none, %s, %s%s)", link, recursive ? "MS_REC|" : "", propagation_name(propagation));
+		if (pw_sys_mount(NULL, link, NULL, propagation | (recursive ? MS_REC : 0), NULL) == 0)
+			return 0;
 	}
-	if (info->propagation_known && !info->shared) {
-		*set_it = false;
-		return 0;
-	}
-	if (find_mount_inside(a->path, sizeof(a->path))) {
-		a->id_path = a->path;
-		return 0;
-	}
-	pw_error(0, "mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the directory a mount before the chroot: 'mount --bind DIR DIR'",
-		 info->propagation_known ?
-		 "cannot re-root: the mount holding the root directory is shared and no mount inside the root can take the copy" :
-		 "cannot re-root: the mount holding the root directory lies outside it and may be shared, and no mount inside the root can take the copy");
+	pw_error(errno, pw_privilege_hint(errno), "cannot change the propagation of %s", what);
 	return -1;
 }
 
 /*
- * open_tree(OPEN_TREE_CLONE) of an unbindable mount is EINVAL (__do_loopback).
- * A mount root can be made private, which clears the flag (MS_SLAVE keeps
- * it on some kernels); the hidden mount holding a chroot directory cannot,
- * and whether its copy in a new namespace is still unbindable depends on
- * the kernel: only a copy made in one tells.
+ * A mount inside the root, as the anchor: the first one listed that, opened
+ * by its mount point, is that very mount's root (a mount covered since by
+ * another, or a path renamed since, is passed over), made not shared.
+ * Returns its descriptor, or -1 (with *@why when none could be found).
  */
-#define UNBINDABLE_HINT "make that mount private before the chroot: 'mount --make-private' on its mount point"
-#define UNBINDABLE_WHY "cannot re-root: the mount holding the root directory is unbindable, so no copy of it can be made"
-
-int pw_reroot_possible(const struct pw_root_info *info)
+static int anchor_inside(unsigned long propagation, char *why, size_t size)
 {
-	struct anchor a;
-	bool set_it;
+	struct pw_table *t = NULL;
+	uint64_t uids[64];
+	char point[PATH_MAX];
+	const char *path;
+	struct pw_mount m;
+	struct pw_where w;
+	size_t cursor = 0;
+	int n, i = 0, fd = -1;
 
-	if (find_anchor(info, &a, &set_it) < 0)
-		return -1;
-	if (!info->is_mount_root && pw_sys_copy_probe() < 0 && errno == EINVAL) {
-		pw_error(0, UNBINDABLE_HINT, UNBINDABLE_WHY);
+	/* listmount(2) and statmount(2) from Linux 6.8: no /proc needed. */
+	n = pw_mounts_under_root(uids, sizeof(uids) / sizeof(uids[0]));
+	if (n < 0 && !(t = pw_table_read(pw_mountinfo))) {
+		snprintf(why, size, "no mount inside the root can be found: %s%s", pw_table_error(),
+			 errno == ENOENT ? " (before Linux 6.8 only /proc/self/mountinfo lists mounts: "
+					   "mount -t proc proc /proc)" : "");
 		return -1;
 	}
-	return 0;
+	snprintf(why, size, "no mount inside the root can take the copy");
+	for (;;) {
+		if (t ? pw_table_next(t, &cursor, &m, &path) < 0 : i >= n)
+			break;
+		if (!t) {
+			if (pw_statmount(uids[i++], &m, point, sizeof(point)) < 0)
+				continue;
+			path = point;
+		}
+		if (!path || path[0] != '/' || path[1] == '\0')
+			continue;	/* the root itself, or outside it */
+		fd = pw_sys_openat(AT_FDCWD, path, O_ANCHOR | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (pw_where(fd, "", PW_AT_EMPTY_PATH, &w) == 0 && w.mount_root &&
+		    (t ? w.id == m.id : w.uid == m.uid)) {
+			pw_verbose("anchor: mount %llu at %s", (unsigned long long) m.id, path);
+			if (set_propagation(fd, propagation, true, "the anchor") < 0) {
+				pw_sys_close(fd);
+				fd = -2;	/* said why already */
+			}
+			break;
+		}
+		pw_sys_close(fd);
+		fd = -1;
+	}
+	pw_table_free(t);
+	return fd;
 }
 
-static int choose_anchor(const struct pw_root_info *info, unsigned long propagation, struct anchor *a)
+/*
+ * The mount the copy is attached to, opened: see the top of this file.
+ * Returns its descriptor, or -1 after one error line.
+ */
+static int open_anchor(unsigned long propagation)
 {
-	bool set_it;
+	char why[PATH_MAX + 200];
+	struct pw_mount m;
+	struct pw_where w;
+	bool told;
+	int fd;
 
-	if (find_anchor(info, a, &set_it) < 0)
+	fd = pw_sys_openat(AT_FDCWD, "/..", O_ANCHOR);
+	if (fd < 0 || pw_where(fd, "", PW_AT_EMPTY_PATH, &w) < 0) {
+		pw_error(errno, NULL, "cannot open the root directory /..");
+		if (fd >= 0)
+			pw_sys_close(fd);
 		return -1;
-	if (info->is_mount_root && info->unbindable) {
-		pw_verbose("mount(none, /, MS_PRIVATE)");
-		if (pw_sys_mount("none", "/", NULL, MS_PRIVATE, NULL) < 0) {
-			pw_error(errno, pw_privilege_hint(errno), "cannot make the unbindable root mount private");
+	}
+	if (w.mount_root) {
+		pw_verbose("anchor: mount %llu, topmost at the root", (unsigned long long) w.id);
+		if (set_propagation(fd, propagation, true, "the anchor") < 0) {
+			pw_sys_close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	/* A directory of a mount whose root lies outside the root: its
+	 * propagation cannot be changed from here (do_change_type,
+	 * mount_setattr: path_mounted), only read. */
+	told = pw_statmount(w.uid, &m, NULL, 0) == 0;
+	if (told && !(m.propagation & MS_SHARED)) {
+		pw_verbose("anchor: the root directory; its mount %llu is not shared", (unsigned long long) m.id);
+		return fd;
+	}
+	pw_sys_close(fd);
+	fd = anchor_inside(propagation, why, sizeof(why));
+	if (fd == -1)
+		pw_error(0, "mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the "
+			 "directory a mount before the chroot: 'mount --bind DIR DIR'",
+			 "cannot re-root: the mount holding the root directory lies outside it and %s, and %s",
+			 told ? "is shared" : "may be shared", why);
+	return fd < 0 ? -1 : fd;
+}
+
+#define UNBINDABLE "cannot re-root: the mount holding the root directory is unbindable, or of another mount " \
+		   "namespace: no copy of it can be made here (open_tree: __do_loopback)"
+#define UNBINDABLE_HINT "make that mount private before the chroot: 'mount --make-private' on its mount point"
+
+/* A detached copy of "/" and everything under it, not shared: its
+ * descriptor, or -1 after one error line. */
+static int copy_root(unsigned long propagation)
+{
+	struct pw_where w;
+	int fd, root;
+
+	pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
+	fd = pw_sys_open_tree(AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
+	if (fd < 0 && errno == EINVAL && pw_where(AT_FDCWD, "/", 0, &w) == 0 && w.mount_root) {
+		/* An unbindable root mount: making it private clears that
+		 * (MS_SLAVE keeps it before Linux 6.18). */
+		root = pw_sys_openat(AT_FDCWD, "/", O_ANCHOR);
+		if (root < 0 || set_propagation(root, MS_PRIVATE, false, "the root's mount") < 0) {
+			if (root >= 0)
+				pw_sys_close(root);
+			return -1;
+		}
+		pw_sys_close(root);
+		pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
+		fd = pw_sys_open_tree(AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == EINVAL)
+			pw_error(0, UNBINDABLE_HINT, UNBINDABLE);
+		else
+			pw_error(errno, errno == ENOSYS ? "prepare-root needs Linux 5.2 or later" : pw_privilege_hint(errno),
+				 "cannot copy the mounts of /: open_tree");
+		return -1;
+	}
+	if (set_propagation(fd, propagation, true, "the copy") < 0) {
+		pw_sys_close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Mounts stacked on the copy's own root came with it; the caller's lookups
+ * never saw them.  "/.." crosses into the topmost of them.  Locked ones (a
+ * less privileged user namespace) cannot be dropped, and stay.
+ */
+static int drop_stacked(void)
+{
+	struct pw_where root, top;
+
+	for (int i = 0; i < 64; i++) {
+		if (pw_where(AT_FDCWD, "/", 0, &root) < 0 || pw_where(AT_FDCWD, "/..", 0, &top) < 0) {
+			pw_error(errno, NULL, "cannot stat the new root directory");
+			return -1;
+		}
+		if (top.id == root.id)
+			return 0;
+		pw_verbose("umount2(/.., MNT_DETACH): mount %llu, stacked on the copy's root", (unsigned long long) top.id);
+		if (pw_sys_umount2("/..", MNT_DETACH) < 0) {
+			if (errno == EINVAL) {
+				pw_verbose("mount %llu is locked to the copy: it stays", (unsigned long long) top.id);
+				return 0;
+			}
+			pw_error(errno, NULL, "cannot drop a mount stacked on the copy's root");
 			return -1;
 		}
 	}
-	if (!set_it) {
-		pw_verbose("the mount holding the root directory is not shared: the copy goes on it");
-		return 0;
-	}
-	return set_propagation(a->path, propagation);
-}
-
-static int record_anchor(struct anchor *a)
-{
-	if (statx_mount_id(a->id_path, PW_STATX_MNT_ID, &a->id) < 0 ||
-	    statx_mount_id(a->id_path, PW_STATX_MNT_ID_UNIQUE, &a->unique_id) < 0)
-		return -1;
 	return 0;
 }
 
 /*
- * The post-condition, checked on the kernel's word: "/" is the root of the
- * copy (same mount ID as the tree's descriptor), and detection run afresh
- * says pivot_root accepts it.  Where the parent cannot be seen, it must be
- * the anchor, whose propagation was set above.
+ * The post-condition, on the kernel's word about the copy's descriptor:
+ * "/" is the root of the copy, and (statmount(2), from Linux 6.8) the copy
+ * has a parent that is not shared.
  */
-static int check_new_root(uint64_t tree_id, const struct anchor *a)
+static int check_new_root(int tree)
 {
-	struct pw_root_info now;
-	enum pw_verdict verdict;
-	struct pw_statx stx;
-	uint64_t anchor_id;
+	struct pw_where now, copy;
+	struct pw_mount m, parent;
 
-	memset(&stx, 0, sizeof(stx));
-	if (pw_sys_statx("/", PW_STATX_MNT_ID, &stx) < 0) {
+	if (pw_where(AT_FDCWD, "/", 0, &now) < 0 || pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0) {
 		pw_error(errno, NULL, "cannot stat the new root directory /");
 		return -1;
 	}
-	/* (Whether "/" is that mount's root, detection below checks.) */
-	if (!(stx.stx_mask & PW_STATX_MNT_ID) || stx.stx_mnt_id != tree_id) {
-		pw_error(0, "please report this as a bug",
-			 "the re-root did not take effect: / is mount %llu, not the copy %llu",
-			 (unsigned long long) stx.stx_mnt_id, (unsigned long long) tree_id);
+	if (now.id != copy.id || !now.mount_root) {
+		pw_error(0, "please report this as a bug", "the re-root did not take effect: / is mount %llu, the copy %llu",
+			 (unsigned long long) now.id, (unsigned long long) copy.id);
 		return -1;
 	}
-	if (pw_root_detect(PW_MOUNTINFO, &now) < 0)
-		return -1;
-	verdict = pw_root_verdict(&now);
-	anchor_id = now.method == PW_DETECT_STATMOUNT ? a->unique_id : a->id;
-	if (verdict == PW_VERDICT_PARENT_HIDDEN && now.parent_id == anchor_id)
-		verdict = PW_VERDICT_PIVOTABLE;
-	if (verdict != PW_VERDICT_PIVOTABLE) {
-		pw_error(0, "please report this as a bug",
-			 "the new root would not be accepted by pivot_root: %s", pw_verdict_reason(verdict));
+	if (pw_statmount(copy.uid, &m, NULL, 0) < 0) {
+		pw_verbose("new root: mount %llu (its parent not checked: %s)", (unsigned long long) copy.id, strerror(errno));
+		return 0;
+	}
+	if (m.parent_uid == m.uid || pw_statmount(m.parent_uid, &parent, NULL, 0) < 0 ||
+	    (parent.propagation & MS_SHARED)) {
+		pw_error(0, "please report this as a bug", "the new root would not be accepted by pivot_root: %s%s%s",
+			 m.evidence, m.parent_uid == m.uid ? "" : "; its parent: ",
+			 m.parent_uid == m.uid ? "" : parent.evidence);
 		return -1;
 	}
-	pw_verbose("new root: mount %llu", (unsigned long long) tree_id);
-	return 0;
-}
-
-/* The identity of the working directory: device and inode. */
-static int stat_cwd(struct pw_statx *stx)
-{
-	memset(stx, 0, sizeof(*stx));
-	if (pw_sys_statx(".", PW_STATX_INO, stx) < 0) {
-		pw_error(errno, NULL, "cannot stat the working directory");
-		return -1;
-	}
+	pw_verbose("new root: mount %llu, parent %llu, not shared", (unsigned long long) m.id,
+		   (unsigned long long) m.parent_id);
 	return 0;
 }
 
@@ -279,58 +304,11 @@ static bool same_file(const struct pw_statx *a, const struct pw_statx *b)
 	       a->stx_ino == b->stx_ino;
 }
 
-/* Copy "/" onto the anchor and make the copy the root.  Returns the copy's
- * mount ID through @tree_id. */
-static int enter_copy(const struct pw_root_info *info, const struct anchor *a, uint64_t *tree_id)
-{
-	struct pw_statx stx;
-	int fd, rc = -1;
-
-	pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
-	fd = pw_sys_open_tree("/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
-	if (fd < 0 && errno == EINVAL && !info->is_mount_root) {
-		pw_error(0, UNBINDABLE_HINT, UNBINDABLE_WHY);
-		return -1;
-	}
-	if (fd < 0) {
-		pw_error(errno, errno == ENOSYS ? "prepare-root needs Linux 5.2 or later" : pw_privilege_hint(errno),
-			 "cannot copy the mounts of /: open_tree");
-		return -1;
-	}
-	memset(&stx, 0, sizeof(stx));
-	if (pw_sys_fstatx(fd, PW_STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & PW_STATX_MNT_ID)) {
-		pw_error(errno, NULL, "cannot stat the copy of /");
-		goto out;
-	}
-	*tree_id = stx.stx_mnt_id;
-	pw_verbose("move_mount(copy, %s)", a->path);
-	if (pw_sys_move_mount(fd, a->path) < 0) {
-		pw_error(errno, pw_privilege_hint(errno), "cannot attach the copy of / at %s: move_mount", a->path);
-		goto out;
-	}
-	pw_verbose("fchdir(copy)");
-	if (pw_sys_fchdir(fd) < 0) {
-		pw_error(errno, NULL, "cannot enter the copy of /: fchdir");
-		goto out;
-	}
-	pw_verbose("chroot(.)");
-	if (pw_sys_chroot(".") < 0) {
-		pw_error(errno, errno == EPERM ? "prepare-root needs CAP_SYS_CHROOT" : NULL,
-			 "cannot change root to the copy of /: chroot .");
-		goto out;
-	}
-	rc = 0;
-out:
-	pw_sys_close(fd);
-	return rc;
-}
-
-int pw_reroot(const struct pw_root_info *info, unsigned long propagation)
+int pw_reroot(unsigned long propagation)
 {
 	char cwd[PATH_MAX];
-	struct pw_statx before, after;
-	struct anchor anchor;
-	uint64_t tree_id = 0;
+	struct pw_where before, after;
+	int anchor = -1, tree = -1, rc = -1;
 
 	/* The old working directory lies on the old root; the same path in the
 	 * new root names the same directory of the copy. */
@@ -339,12 +317,10 @@ int pw_reroot(const struct pw_root_info *info, unsigned long propagation)
 			 "cannot get the current working directory");
 		return -1;
 	}
-	if (stat_cwd(&before) < 0)
+	if (pw_where(AT_FDCWD, ".", 0, &before) < 0) {
+		pw_error(errno, NULL, "cannot stat the working directory");
 		return -1;
-	if (!info->is_mount_root || info->parent_id != info->mnt_id)
-		pw_verbose("note: / is a chroot; a container started from here can still climb with '..' "
-			   "into the file system that holds it (only a root with no parent stops '..')");
-
+	}
 	pw_verbose("unshare(CLONE_NEWNS)");
 	if (pw_sys_unshare(CLONE_NEWNS) < 0) {
 		pw_error(errno, pw_privilege_hint(errno), "cannot create a mount namespace: unshare(CLONE_NEWNS)");
@@ -352,31 +328,43 @@ int pw_reroot(const struct pw_root_info *info, unsigned long propagation)
 	}
 	/* From here on only our own namespace changes: any failure leaves
 	 * the caller's as it was, and it goes away when we exit. */
-	if (choose_anchor(info, propagation, &anchor) < 0 || record_anchor(&anchor) < 0)
-		return -1;
-	if (enter_copy(info, &anchor, &tree_id) < 0)
-		return -1;
-	/* A copy of a directory's mount keeps that mount's sharing: set it on
-	 * the new tree before anything could be mounted on it. */
-	if (!info->is_mount_root && set_propagation("/", propagation) < 0)
-		return -1;
-	if (check_new_root(tree_id, &anchor) < 0)
-		return -1;
-
+	if ((anchor = open_anchor(propagation)) < 0 || (tree = copy_root(propagation)) < 0)
+		goto out;
+	pw_verbose("move_mount(copy, anchor)");
+	if (pw_sys_move_mount(tree, "", anchor, "", PW_MOVE_MOUNT_F_EMPTY_PATH | PW_MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		pw_error(errno, pw_privilege_hint(errno), "cannot attach the copy of /: move_mount");
+		goto out;
+	}
+	pw_verbose("fchdir(copy), chroot(.)");
+	if (pw_sys_fchdir(tree) < 0 || pw_sys_chroot(".") < 0) {
+		pw_error(errno, errno == EPERM ? "prepare-root needs CAP_SYS_CHROOT" : NULL,
+			 "cannot enter the copy of /");
+		goto out;
+	}
+	if (drop_stacked() < 0 || check_new_root(tree) < 0)
+		goto out;
 	pw_verbose("chdir(%s)", cwd);
 	if (pw_sys_chdir(cwd) < 0) {
 		pw_error(errno, NULL, "cannot return to the working directory %s", cwd);
-		return -1;
+		goto out;
 	}
 	/* The path can name another directory than the one we were in: a
 	 * mount may have been put on top of it since.  Running the command
 	 * elsewhere than it was started is worse than not running it. */
-	if (stat_cwd(&after) < 0)
-		return -1;
-	if (!same_file(&before, &after)) {
+	if (pw_where(AT_FDCWD, ".", 0, &after) < 0) {
+		pw_error(errno, NULL, "cannot stat the working directory");
+		goto out;
+	}
+	if (!same_file(&before.stx, &after.stx)) {
 		pw_error(0, "a mount covers it; change to a directory that is not covered",
 			 "the working directory %s cannot be reached in the new root", cwd);
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	if (anchor >= 0)
+		pw_sys_close(anchor);
+	if (tree >= 0)
+		pw_sys_close(tree);
+	return rc;
 }

@@ -3,40 +3,37 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <stdio.h>
-
-#include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sys.h"
 
-int pw_sys_statx(const char *path, unsigned int mask, struct pw_statx *stx)
+int pw_sys_statx(int dirfd, const char *path, int flags, unsigned int mask, struct pw_statx *stx)
 {
-	/* No automount, no sync with a remote server: only mount
-	 * identity is wanted. */
-	return (int) syscall(SYS_statx, AT_FDCWD, path,
-			     PW_AT_NO_AUTOMOUNT | PW_AT_STATX_DONT_SYNC, mask, stx);
-}
-
-int pw_sys_fstatx(int fd, unsigned int mask, struct pw_statx *stx)
-{
-	return (int) syscall(SYS_statx, fd, "", PW_AT_EMPTY_PATH | PW_AT_STATX_DONT_SYNC, mask, stx);
+	/* No automount, no sync with a remote server: only identity and
+	 * mount facts are wanted. */
+	return (int) syscall(SYS_statx, dirfd, path, flags | PW_AT_NO_AUTOMOUNT | PW_AT_STATX_DONT_SYNC,
+			     mask, stx);
 }
 
 int pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount *buf, size_t bufsize)
 {
-	struct pw_mnt_id_req req = {
-		.size = PW_MNT_ID_REQ_SIZE_VER0,
-		.mnt_id = mnt_id,
-		.param = mask,
-	};
+	struct pw_mnt_id_req req = { .size = PW_MNT_ID_REQ_SIZE_VER0, .mnt_id = mnt_id, .param = mask };
 
 	return (int) syscall(SYS_statmount, &req, buf, bufsize, 0);
+}
+
+ssize_t pw_sys_listmount(uint64_t mnt_id, uint64_t last, uint64_t *ids, size_t nids)
+{
+	struct pw_mnt_id_req req = { .size = PW_MNT_ID_REQ_SIZE_VER0, .mnt_id = mnt_id, .param = last };
+
+	return syscall(SYS_listmount, &req, ids, nids, 0);
 }
 
 int pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2])
@@ -55,19 +52,45 @@ int pw_sys_mount(const char *source, const char *target, const char *fstype,
 	return mount(source, target, fstype, flags, data);
 }
 
-int pw_sys_open_tree(const char *path, unsigned int flags)
+int pw_sys_umount2(const char *target, int flags)
 {
-	return (int) syscall(SYS_open_tree, AT_FDCWD, path, flags);
+	return umount2(target, flags);
 }
 
-int pw_sys_move_mount(int from_fd, const char *to_path)
+int pw_sys_open_tree(int dirfd, const char *path, unsigned int flags)
 {
-	return (int) syscall(SYS_move_mount, from_fd, "", AT_FDCWD, to_path, PW_MOVE_MOUNT_F_EMPTY_PATH);
+	return (int) syscall(SYS_open_tree, dirfd, path, flags);
 }
 
-int pw_sys_fchdir(int fd)
+int pw_sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+		      unsigned int flags)
 {
-	return fchdir(fd);
+	return (int) syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
+}
+
+int pw_sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct pw_mount_attr *attr)
+{
+	return (int) syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+int pw_sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return (int) syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int pw_sys_openat(int dirfd, const char *path, int flags)
+{
+	return openat(dirfd, path, flags);
+}
+
+ssize_t pw_sys_pread(int fd, void *buf, size_t count, off_t offset)
+{
+	return pread(fd, buf, count, offset);
+}
+
+int pw_sys_ioctl(int fd, unsigned long request)
+{
+	return ioctl(fd, request);
 }
 
 int pw_sys_close(int fd)
@@ -80,14 +103,24 @@ int pw_sys_chdir(const char *path)
 	return chdir(path);
 }
 
+int pw_sys_fchdir(int fd)
+{
+	return fchdir(fd);
+}
+
 int pw_sys_chroot(const char *path)
 {
 	return chroot(path);
 }
 
-int pw_sys_umount2(const char *path, int flags)
+char *pw_sys_getcwd(char *buf, size_t size)
 {
-	return umount2(path, flags);
+	return getcwd(buf, size);
+}
+
+int pw_sys_access(const char *path, int mode)
+{
+	return access(path, mode);
 }
 
 int pw_sys_kernel_release(char *buf, size_t size)
@@ -100,143 +133,33 @@ int pw_sys_kernel_release(char *buf, size_t size)
 	return 0;
 }
 
-int pw_sys_userns_of(const char *ns_file, struct pw_statx *stx)
-{
-	/* NS_GET_USERNS, _IO(0xb7, 0x1): Linux 4.9 */
-	int fd = open(ns_file, O_RDONLY | O_CLOEXEC), userns, rc, err;
-
-	if (fd < 0)
-		return -1;
-	userns = ioctl(fd, _IO(0xb7, 0x1));
-	err = errno;
-	close(fd);
-	if (userns < 0) {
-		errno = err;
-		return -1;
-	}
-	rc = pw_sys_fstatx(userns, PW_STATX_INO, stx);
-	err = errno;
-	close(userns);
-	errno = err;
-	return rc;
-}
-
-char *pw_sys_getcwd(char *buf, size_t size)
-{
-	return getcwd(buf, size);
-}
-
 int pw_sys_execvp(const char *file, char *const argv[])
 {
 	return execvp(file, argv);
 }
 
-/* What the probe's child sends back: the step it stopped at and its errno. */
-struct probe_answer {
-	int step;
-	int err;
-};
-
-/* The child's last words: the step it stopped at, errno, and _exit(). */
-static void __attribute__((noreturn)) probe_answer(int fd, int step)
+int pw_sys_run_thread(void *(*fn)(void *), void *arg)
 {
-	struct probe_answer a = { step, errno };
+	pthread_attr_t attr;
+	pthread_t thread;
+	sigset_t all, old;
+	int rc;
 
-	if (write(fd, &a, sizeof(a)) != (ssize_t) sizeof(a))
-		_exit(2);
-	_exit(0);
-}
-
-static void __attribute__((noreturn)) probe_child(int fd)
-{
-	/* Only system calls here: the child of a fork must not touch stdio
-	 * or the heap it shares a copy of, and leaves with _exit(). */
-	if (unshare(CLONE_NEWNS) < 0)
-		probe_answer(fd, PW_PROBE_UNSHARE);
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-		probe_answer(fd, PW_PROBE_MAKE_SLAVE);
-	/* A mount of our own as NEW_ROOT, as a runtime brings its bundle's
-	 * rootfs: only the current root is on trial. */
-	if (mount("pivotwrap-probe", "/", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0700") < 0)
-		probe_answer(fd, PW_PROBE_NEW_MOUNT);
-	if (chdir("/..") < 0)
-		probe_answer(fd, PW_PROBE_ENTER);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		probe_answer(fd, PW_PROBE_PIVOT_ROOT);
-	errno = 0;
-	probe_answer(fd, PW_PROBE_PIVOT_ROOT);
-}
-
-/* In a mount namespace of its own, as the re-root would: can "/" be copied? */
-static void __attribute__((noreturn)) copy_probe_child(int fd)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		probe_answer(fd, PW_PROBE_UNSHARE);
-	if (syscall(SYS_open_tree, AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC) < 0)
-		probe_answer(fd, PW_PROBE_NEW_MOUNT);
-	errno = 0;
-	probe_answer(fd, PW_PROBE_NEW_MOUNT);
-}
-
-static int run_probe(void (*child)(int fd), enum pw_probe_step *step)
-{
-	struct probe_answer a = { PW_PROBE_FORK, 0 };
-	int fds[2];
-	pid_t pid;
-	ssize_t n;
-
-	*step = PW_PROBE_FORK;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		a.err = errno;
-		close(fds[0]);
-		close(fds[1]);
-		errno = a.err;
+	sigfillset(&all);
+	if ((rc = pthread_attr_init(&attr)) != 0) {
+		errno = rc;
 		return -1;
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		child(fds[1]);
-		_exit(2);
-	}
-	close(fds[1]);
-	do
-		n = read(fds[0], &a, sizeof(a));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	/* With SIGCHLD ignored the child reaps itself: ECHILD is fine. */
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t) sizeof(a)) {
-		*step = PW_PROBE_FORK;
-		errno = ECHILD;
+	/* It makes a few system calls: a small stack is enough. */
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&thread, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		errno = rc;
 		return -1;
 	}
-	*step = (enum pw_probe_step) a.step;
-	errno = a.err;
-	return a.err ? -1 : 0;
-}
-
-int pw_sys_pivot_probe(enum pw_probe_step *step)
-{
-	return run_probe(probe_child, step);
-}
-
-int pw_sys_copy_probe(void)
-{
-	enum pw_probe_step step;
-
-	return run_probe(copy_probe_child, &step);
-}
-
-unsigned long pw_sys_getauxval(unsigned long type)
-{
-	return getauxval(type);
-}
-
-int pw_sys_access(const char *path, int mode)
-{
-	return access(path, mode);
+	pthread_join(thread, NULL);
+	return 0;
 }

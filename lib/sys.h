@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Every system call prepare-root makes goes through these wrappers, and
- * nothing else in lib/ calls the kernel directly.  That gives the unit tests
- * one seam (-Wl,--wrap=pw_sys_*) to fail any step with any errno, and gives
- * the musl build one place that knows which calls libc lacks.
+ * nothing else in lib/ calls the kernel directly.  They are thin: one call
+ * each, no logic.  That gives the unit tests one seam (-Wl,--wrap=pw_sys_*)
+ * to answer or fail any call, and the musl build one place that knows which
+ * calls libc lacks.
  *
  * All return -1 with errno set on failure, like the calls they wrap.
  */
@@ -12,65 +13,42 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kernel-abi.h"
 
-int pw_sys_statx(const char *path, unsigned int mask, struct pw_statx *stx);
-/* statx(2) of what @fd refers to (AT_EMPTY_PATH). */
-int pw_sys_fstatx(int fd, unsigned int mask, struct pw_statx *stx);
+/* statx(dirfd, path, flags | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC, mask) */
+int pw_sys_statx(int dirfd, const char *path, int flags, unsigned int mask, struct pw_statx *stx);
 int pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount *buf, size_t bufsize);
+/* listmount(2) of the mounts under @mnt_id (PW_LSMT_ROOT: the caller's
+ * root), after @last (0: from the first); returns how many IDs it wrote. */
+ssize_t pw_sys_listmount(uint64_t mnt_id, uint64_t last, uint64_t *ids, size_t nids);
 int pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2]);
 int pw_sys_unshare(int flags);
 int pw_sys_mount(const char *source, const char *target, const char *fstype,
 		 unsigned long flags, const void *data);
-/* open_tree(AT_FDCWD, path, flags): with PW_OPEN_TREE_CLONE a detached copy. */
-int pw_sys_open_tree(const char *path, unsigned int flags);
-/* move_mount(from_fd, "", AT_FDCWD, to_path, MOVE_MOUNT_F_EMPTY_PATH) */
-int pw_sys_move_mount(int from_fd, const char *to_path);
+int pw_sys_umount2(const char *target, int flags);
+int pw_sys_open_tree(int dirfd, const char *path, unsigned int flags);
+int pw_sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path,
+		      unsigned int flags);
+int pw_sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct pw_mount_attr *attr);
+int pw_sys_pivot_root(const char *new_root, const char *put_old);
+int pw_sys_openat(int dirfd, const char *path, int flags);
+ssize_t pw_sys_pread(int fd, void *buf, size_t count, off_t offset);
+int pw_sys_ioctl(int fd, unsigned long request);
+int pw_sys_close(int fd);
 int pw_sys_chdir(const char *path);
 int pw_sys_fchdir(int fd);
-int pw_sys_close(int fd);
 int pw_sys_chroot(const char *path);
-int pw_sys_umount2(const char *path, int flags);
+char *pw_sys_getcwd(char *buf, size_t size);
+int pw_sys_access(const char *path, int mode);
 /* uname(2)'s release string, into @buf. */
 int pw_sys_kernel_release(char *buf, size_t size);
-/* statx(2) of the user namespace that owns the namespace @ns_file names
- * (open, ioctl NS_GET_USERNS, statx of the answer, close). */
-int pw_sys_userns_of(const char *ns_file, struct pw_statx *stx);
-char *pw_sys_getcwd(char *buf, size_t size);
 int pw_sys_execvp(const char *file, char *const argv[]);
-
-/* The steps of pw_sys_pivot_probe(), in order. */
-enum pw_probe_step {
-	PW_PROBE_FORK,		/* pipe(2), fork(2) */
-	PW_PROBE_UNSHARE,	/* unshare(CLONE_NEWNS) */
-	PW_PROBE_MAKE_SLAVE,	/* mount(NULL, "/", MS_REC|MS_SLAVE) */
-	PW_PROBE_NEW_MOUNT,	/* a tmpfs mounted over "/" */
-	PW_PROBE_ENTER,		/* chdir("/..") onto it */
-	PW_PROBE_PIVOT_ROOT,	/* pivot_root(".", ".") */
-};
-
-/*
- * Ask the kernel whether pivot_root(2) accepts the current root, the way a
- * container runtime would find out: in a throwaway child with a mount
- * namespace of its own, make "/" a recursive slave, put a new mount over
- * "/", enter it and pivot_root(".", ".").  Nothing changes for the caller.
- * Returns 0 when pivot_root succeeded; else -1 with errno set and *@step
- * naming the step that failed (only PW_PROBE_PIVOT_ROOT is the kernel's
- * verdict on the root; the others mean it could not be asked).
- */
-int pw_sys_pivot_probe(enum pw_probe_step *step);
-
-/*
- * Whether "/" can be copied with open_tree(OPEN_TREE_CLONE|AT_RECURSIVE) in
- * a new mount namespace, asked in a throwaway child: 0, or -1 with errno
- * (EINVAL: an unbindable mount there).  The caller's namespace and mounts
- * are not touched.
- */
-int pw_sys_copy_probe(void);
-
-/* For lib/masquerade.c: getauxval(3) cannot fail, 0 is "no such entry". */
-unsigned long pw_sys_getauxval(unsigned long type);
-int pw_sys_access(const char *path, int mode);
+/* Run @fn(@arg) in a thread of this process, with every signal blocked
+ * there, and wait for it to end: 0, or -1 with errno when no thread could
+ * be started (EINVAL, EAGAIN: a PID namespace that awaits its first
+ * process takes no thread, copy_process()). */
+int pw_sys_run_thread(void *(*fn)(void *), void *arg);
 
 #endif

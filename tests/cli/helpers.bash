@@ -4,6 +4,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# pw_copy_binary
+# shellcheck source=tests/e2e/lib.sh
+. "$BATS_TEST_DIRNAME/../e2e/lib.sh"
+
 : "${PREPARE_ROOT:?PREPARE_ROOT must name the prepare-root binary under test}"
 
 # skip_because REASON MESSAGE: skip this test, saying why.  Under CI=true a
@@ -56,11 +60,8 @@ make_chroot_dir() {
 	for applet in $(/bin/busybox --list); do
 		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
 	done
-	cp "$PREPARE_ROOT" "$dir/bin/prepare-root"
-	for lib in $(ldd "$PREPARE_ROOT" | grep -o '/[^ ]*'); do
-		mkdir -p "$dir$(dirname "$lib")"
-		cp -L "$lib" "$dir$lib"
-	done
+	# (with libmount, which it dlopen()s where statmount(2) is missing)
+	pw_copy_binary "$dir" "$PREPARE_ROOT" /bin/prepare-root
 	echo "initramfs-only" > "$dir/marker"
 }
 

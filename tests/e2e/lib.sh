@@ -58,13 +58,24 @@ pw_kernel() {
 	echo "$dir/vmlinuz"
 }
 
+# pw_dlopen_sonames FILE: the libraries FILE may dlopen(), as its ELF
+# .note.dlopen (systemd's format, read by image builders) names them.
+pw_dlopen_sonames() {
+	grep -ao '"soname":\[[^]]*\]' "$1" | grep -o '"[^"]*"' | grep -v '"soname"' | tr -d '"'
+}
+
 # pw_copy_binary ROOT FILE [DEST]: copy FILE into ROOT with every shared
-# library it loads (and the ELF interpreter), found with ldd.
+# library it loads (and the ELF interpreter), found with ldd, and those it
+# may dlopen() (pw_dlopen_sonames: prepare-root's libmount) with theirs.
 pw_copy_binary() {
-	local root=$1 file=$2 dest=${3:-$2} lib
+	local root=$1 file=$2 dest=${3:-$2} lib so
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$file" "$root$dest"
-	for lib in $(ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+	for lib in $(ldd "$file" 2>/dev/null | awk '/=> \//{print $3} /^\t\//{print $1}') \
+		$(for so in $(pw_dlopen_sonames "$file"); do
+			so=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+			[ -n "$so" ] && echo "$so" && ldd "$so" | awk '/=> \//{print $3} /^\t\//{print $1}'
+		done); do
 		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"

@@ -111,7 +111,7 @@ if [ ! -x "$out" ] || [ -n "$stale" ]; then
 	#define _GNU_SOURCE 1
 	CONFIG
 	log "building $out"
-	"$cc" "${cflags[@]}" -std=gnu11 -Wall -Wextra -I"$inc" -I"$top" -I"$prefix/include" \
+	"$cc" "${cflags[@]}" -std=gnu11 -pthread -Wall -Wextra -I"$inc" -I"$top" -I"$prefix/include" \
 		"$here/fuzz-mountinfo.c" "$top"/lib/*.c \
 		"$prefix/lib/libmount.a" "$prefix/lib/libblkid.a" -o "$out.tmp" ||
 		{ rm -rf "$inc"; die "compiling the harness failed"; }

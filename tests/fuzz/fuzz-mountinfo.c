@@ -2,11 +2,11 @@
 /*
  * Arbitrary mount tables through the code path that reads and judges the
  * real one: libmount's mountinfo parser (mnt_table_parse_stream, which is
- * what mnt_table_parse_file runs on /proc/self/mountinfo), then, for every
- * mount ID and parent ID in the table and a few IDs that are not in it,
- * pw_root_from_table(), pw_root_verdict(), pw_verdict_reason(),
- * pw_mount_facts_from_table() and pw_explain_report().  Invariants that
- * must hold for any input abort() when broken.
+ * what mnt_table_parse_file runs on /proc/self/mountinfo) behind
+ * pw_table_parse(), then, for every mount in the table (as the root of the
+ * process, and as a directory in it) and a few IDs that are not in it,
+ * pw_root_facts_from_table() and the table of checks with its report.
+ * Invariants that must hold for any input abort() when broken.
  *
  * Built with afl-clang-fast it is an AFL++ persistent-mode harness
  * (tests/fuzz/build-afl.sh).  Built with any other compiler it replays
@@ -17,17 +17,18 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libmount.h>
-
-#include "lib/explain.h"
-#include "lib/rootmount.h"
+#include "lib/checks.h"
+#include "lib/mounts.h"
+#include "lib/root.h"
 
 /* Each judgement scans the table: judging every entry of a huge table is
  * quadratic in the harness only (the product judges one ID).  A table's
@@ -40,44 +41,37 @@ static void broken(const char *what, int line)
 {
 	fprintf(stderr, "fuzz-mountinfo.c:%d: invariant broken: %s\n", line, what);
 	if (report_shown)
-		fprintf(stderr, "in this --explain report:\n%s", report_shown);
+		fprintf(stderr, "in this report:\n%s", report_shown);
 	abort();
 }
 
 #define REQUIRE(cond) do { if (!(cond)) broken(#cond, __LINE__); } while (0)
 
-static bool string_in(const char *buf, size_t size)
-{
-	return memchr(buf, '\0', size) != NULL;
-}
-
-static enum pw_tri tri(bool b)
-{
-	return b ? PW_YES : PW_NO;
-}
-
 /*
- * The report is one line per check ("ok", "FAIL" or "??" in a 4-column
- * field, two spaces, the check), then one "verdict: " line, last; its
- * return value is the verdict it printed.
+ * The report is one line per row ("ok", "FAIL" or "??" in a 4-column
+ * field, two spaces, the check), then one "verdict: " line, last, and no
+ * byte that a reader would take for structure (every control character
+ * escaped).
  */
-static void check_report(const struct pw_pivot_facts *facts, enum pw_verdict verdict)
+static void check_report(const struct pw_facts *f)
 {
-	bool root_only = facts->new_root == NULL;
 	char *report = NULL, *line, *next;
 	size_t len = 0;
-	int status, verdicts = 0;
+	int verdicts = 0;
 	const char *last = NULL;
+	struct pw_verdict v;
 	FILE *out = open_memstream(&report, &len);
 
 	if (!out)
 		abort();
-	status = pw_explain_report(facts, out);
+	pw_checks_evaluate(f, PW_ROOT_ROWS, &v, out);
 	if (fclose(out) != 0)
 		abort();
 	REQUIRE(report != NULL && len == strlen(report));
 	report_shown = report;
 	REQUIRE(len > 0 && report[len - 1] == '\n');
+	for (const char *p = report; *p; p++)
+		REQUIRE(*p == '\n' || ((unsigned char) *p >= 0x20 && *p != 0x7f));
 	for (line = report; *line; line = next) {
 		next = strchr(line, '\n') + 1;
 		if (strncmp(line, "verdict: ", 9) == 0) {
@@ -90,160 +84,72 @@ static void check_report(const struct pw_pivot_facts *facts, enum pw_verdict ver
 		}
 	}
 	REQUIRE(verdicts == 1);
-	switch (status) {
-	case PW_EXPLAIN_OK:
-		REQUIRE(strncmp(last, "verdict: pivot_root would succeed", 33) == 0);
-		break;
-	case PW_EXPLAIN_FAIL:
-		REQUIRE(strncmp(last, "verdict: pivot_root would fail with E", 37) == 0);
-		break;
-	case PW_EXPLAIN_UNKNOWN:
+	if (v.failed)
+		/* every root row is an EINVAL one */
+		REQUIRE(strcmp(last, "verdict: pivot_root would fail with EINVAL\n") == 0 && v.error == EINVAL);
+	else if (v.unknown)
 		REQUIRE(strcmp(last, "verdict: cannot tell\n") == 0);
-		break;
-	default:
-		REQUIRE(!"pw_explain_report returned no PW_EXPLAIN_* status");
-	}
-	/* A root that prepare-root would re-root (not pivotable) makes
-	 * pivot_root fail, with EINVAL when only the root is judged (with
-	 * CAP_SYS_ADMIN, every check before it is an EINVAL one too). */
-	if (pw_verdict_needs_reroot(verdict))
-		REQUIRE(status == PW_EXPLAIN_FAIL);
-	if (pw_verdict_needs_reroot(verdict) && root_only)
-		REQUIRE(strcmp(last, "verdict: pivot_root would fail with EINVAL\n") == 0);
+	else
+		REQUIRE(strncmp(last, "verdict: pivot_root would succeed", 33) == 0);
 	report_shown = NULL;
 	free(report);
 }
 
-static void check_facts(struct libmnt_table *tb, uint64_t id, const struct pw_root_info *info,
-			enum pw_verdict verdict, const struct pw_mount_facts *f)
+/* Judge mount @id of @t as the process root's, its root or a directory. */
+static void check_root(struct pw_table *t, uint64_t id, bool mount_root)
 {
-	struct libmnt_fs *fs = pw_table_find_mount(tb, id);
-	int evid, evparent;
+	struct pw_where w = { .id = id, .mount_root = mount_root, .mount_root_known = true };
+	struct pw_mount m, parent;
+	struct pw_facts f;
+	bool listed = pw_table_find(t, id, &m) == 0;
 
-	REQUIRE(f->id == id);
-	REQUIRE(f->mount_root == tri(info->is_mount_root));
-	REQUIRE(string_in(f->evidence, sizeof(f->evidence)));
-	REQUIRE(string_in(f->parent_evidence, sizeof(f->parent_evidence)));
-	if (!fs) {
-		REQUIRE(f->has_parent == PW_UNKNOWN && f->shared == PW_UNKNOWN &&
-			f->parent_shared == PW_UNKNOWN);
-		REQUIRE(strstr(f->evidence, "is not in the mount table") != NULL);
-		return;
-	}
-	REQUIRE(f->has_parent == tri(verdict != PW_VERDICT_NO_PARENT));
-	REQUIRE(f->shared == tri(info->shared));
-	if (f->has_parent == PW_NO)
-		REQUIRE(f->parent_shared == f->shared);
-	else
-		REQUIRE((f->parent_shared != PW_UNKNOWN) ==
-			(pw_table_find_mount(tb, info->parent_id) != NULL));
-	/* The evidence is the mountinfo line: it starts with the IDs. */
-	REQUIRE(sscanf(f->evidence, "%d %d ", &evid, &evparent) == 2);
-	REQUIRE(evid == mnt_fs_get_id(fs) && evparent == mnt_fs_get_parent_id(fs));
-}
-
-/* Judge @id as the process root; @other, as NEW_ROOT's mount. */
-static void check_root(struct libmnt_table *tb, uint64_t id, uint64_t other)
-{
-	struct pw_root_info info, other_info;
-	struct pw_pivot_facts facts;
-	struct libmnt_fs *fs;
-	enum pw_verdict verdict;
-	const char *reason;
-
-	memset(&info, 0xa5, sizeof(info));
-	if (pw_root_from_table(tb, id, &info) < 0)
-		return;	/* a libmount error: prepare-root reports it */
-	fs = pw_table_find_mount(tb, id);
-	REQUIRE(info.method == PW_DETECT_LIBMOUNT);
-	REQUIRE(info.mnt_id == id);
-	REQUIRE(info.is_mount_root == (fs != NULL));
-	if (fs) {
-		REQUIRE((int64_t) mnt_fs_get_id(fs) == (int64_t) id);
-		REQUIRE(info.parent_id == (uint64_t) mnt_fs_get_parent_id(fs));
-		REQUIRE(info.propagation_known);
+	pw_facts_init(&f);
+	f.present[PW_ROOT] = true;
+	pw_fact(&f, PW_ROOT, PW_MOUNT_ROOT, mount_root ? PW_YES : PW_NO, NULL);
+	pw_root_facts_from_table(&f, t, &w);
+	for (int fact = 0; fact < PW_FACTS; fact++)
+		REQUIRE(memchr(f.evidence[PW_ROOT][fact], '\0', sizeof(f.evidence[0][0])) != NULL);
+	REQUIRE(!listed || m.id == id);
+	if (listed) {
+		REQUIRE(f.value[PW_ROOT][PW_IN_NAMESPACE] == PW_YES);
+		REQUIRE(f.value[PW_ROOT][PW_HAS_PARENT] == (m.parent_id != m.id ? PW_YES : PW_NO));
+		/* A parent the table does not list is never taken for "not
+		 * shared"; one it lists (or none: itself) always is told. */
+		REQUIRE((f.value[PW_ROOT][PW_PARENT_SHARED] == PW_UNKNOWN) ==
+			(m.parent_id != m.id && pw_table_find(t, m.parent_id, &parent) < 0));
 	} else {
-		REQUIRE(info.parent_id == 0 && !info.propagation_known && !info.shared);
+		REQUIRE(f.value[PW_ROOT][PW_IN_NAMESPACE] == (mount_root ? PW_NO : PW_UNKNOWN));
+		REQUIRE(f.value[PW_ROOT][PW_PARENT_SHARED] == PW_UNKNOWN);
 	}
-
-	verdict = pw_root_verdict(&info);
-	REQUIRE(verdict == PW_VERDICT_PIVOTABLE || verdict == PW_VERDICT_NO_PARENT ||
-		verdict == PW_VERDICT_NOT_MOUNT_ROOT || verdict == PW_VERDICT_PARENT_SHARED ||
-		verdict == PW_VERDICT_PARENT_HIDDEN);
-	REQUIRE((verdict == PW_VERDICT_NO_PARENT) ==
-		(info.is_mount_root && info.parent_id == info.mnt_id));
-	REQUIRE((verdict == PW_VERDICT_NOT_MOUNT_ROOT) == !info.is_mount_root);
-	/* A parent the table does not list is for the kernel to judge, never
-	 * taken for "not shared". */
-	if (info.is_mount_root && info.parent_id != info.mnt_id)
-		REQUIRE((verdict == PW_VERDICT_PARENT_HIDDEN) ==
-			(pw_table_find_mount(tb, info.parent_id) == NULL));
-	REQUIRE(pw_verdict_needs_reroot(verdict) ==
-		(verdict != PW_VERDICT_PIVOTABLE && verdict != PW_VERDICT_PARENT_HIDDEN));
-	reason = pw_verdict_reason(verdict);
-	REQUIRE(reason != NULL && *reason && strcmp(reason, "unknown") != 0);
-	REQUIRE(pw_detect_method_name(info.method) != NULL);
-
-	/* --explain, for the current root only */
-	memset(&facts, 0, sizeof(facts));
-	facts.cap_sys_admin = PW_YES;
-	facts.may_mount = PW_YES;
-	facts.root.is_dir = true;
-	pw_mount_facts_from_table(tb, id, tri(info.is_mount_root), &facts.root);
-	check_facts(tb, id, &info, verdict, &facts.root);
-	check_report(&facts, verdict);
-
-	/* --explain NEW_ROOT PUT_OLD, NEW_ROOT on mount @other */
-	if (pw_root_from_table(tb, other, &other_info) < 0)
-		return;
-	facts.new_root = "/new";
-	facts.put_old = "/new/old";
-	facts.new_mnt.is_dir = true;
-	pw_mount_facts_from_table(tb, other, tri(other_info.is_mount_root), &facts.new_mnt);
-	check_facts(tb, other, &other_info, pw_root_verdict(&other_info), &facts.new_mnt);
-	facts.old_mnt = facts.new_mnt;
-	facts.old_mnt.mount_root = PW_NO;
-	facts.old_under_new = PW_YES;
-	check_report(&facts, verdict);
+	check_report(&f);
 }
 
 static void fuzz_one(const unsigned char *data, size_t size)
 {
-	struct libmnt_table *tb = mnt_new_table();
-	struct libmnt_iter *itr = mnt_new_iter(MNT_ITER_FORWARD);
-	struct libmnt_fs *fs;
-	uint64_t prev = 1;
-	int64_t max = 0;
+	struct pw_table *t = pw_table_parse((const char *) data, size);
+	struct pw_mount m;
+	const char *point;
+	uint64_t max = 0;
+	size_t cursor = 0;
 	int judged = 0;
-	FILE *f;
 
-	if (!tb || !itr)
-		abort();
-	f = fmemopen((void *) data, size, "r");
-	if (f) {
-		/* The product's name for it (libmount derives the TID from it).
-		 * Errors are fine: what was parsed is judged either way. */
-		mnt_table_parse_stream(tb, f, "/proc/self/mountinfo");
-		fclose(f);
-	}
-	while (mnt_table_next_fs(tb, itr, &fs) == 0 && judged++ < MAX_JUDGED) {
-		uint64_t id = (uint64_t) mnt_fs_get_id(fs);
-
-		check_root(tb, id, prev);
-		check_root(tb, (uint64_t) mnt_fs_get_parent_id(fs), id);
-		prev = id;
-		if (mnt_fs_get_id(fs) > max)
-			max = mnt_fs_get_id(fs);
+	/* A table libmount refuses is reported by prepare-root as such. */
+	if (!t)
+		return;
+	while (pw_table_next(t, &cursor, &m, &point) == 0 && judged++ < MAX_JUDGED) {
+		REQUIRE(memchr(m.evidence, '\0', sizeof(m.evidence)) != NULL);
+		check_root(t, m.id, true);
+		check_root(t, m.id, false);
+		check_root(t, m.parent_id, true);
+		if (m.id > max)
+			max = m.id;
 	}
 	/* IDs the table may well not have */
-	check_root(tb, 0, prev);
-	check_root(tb, (uint64_t) max + 1, 0);
-	check_root(tb, (uint64_t) INT32_MAX + 1, prev);
-	check_root(tb, UINT64_MAX, prev);
-	for (int v = PW_VERDICT_PIVOTABLE; v <= PW_VERDICT_NOT_MOUNT_ROOT; v++)
-		REQUIRE(pw_verdict_reason((enum pw_verdict) v) != NULL);
-	mnt_free_iter(itr);
-	mnt_unref_table(tb);
+	check_root(t, 0, true);
+	check_root(t, max + 1, true);
+	check_root(t, (uint64_t) INT32_MAX + 1, false);
+	check_root(t, UINT64_MAX, true);
+	pw_table_free(t);
 }
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN

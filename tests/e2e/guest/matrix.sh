@@ -77,15 +77,24 @@ mx_may_refuse() {
 }
 
 # mx_copy_bin FILE ROOT DEST: FILE at ROOT/DEST, with every shared library
-# it loads, asked from its ELF interpreter (the guest has no ldd).
+# it loads, asked from its ELF interpreter (the guest has no ldd), and those
+# it may dlopen() (the sonames of its ELF .note.dlopen: prepare-root's
+# libmount, where it is dynamic) with theirs.
 mx_copy_bin() {
 	$BB mkdir -p "$2$($BB dirname "$3")" && $BB cp -L "$1" "$2$3" || return 1
 	interp=$($BB ls /lib64/ld-linux-x86-64.so.2 /lib/ld-linux-x86-64.so.2 2>/dev/null | $BB head -n 1)
 	# (a static binary has no interpreter, and ld.so --list may crash on it)
 	[ -n "$interp" ] && $BB grep -q "$interp" "$1" || return 0
-	for lib in $("$interp" --list "$1" 2>/dev/null | $BB awk '/=> \//{print $3} /^\t\//{print $1}'); do
-		[ -e "$2$lib" ] && continue
-		$BB mkdir -p "$2$($BB dirname "$lib")" && $BB cp -L "$lib" "$2$lib" || return 1
+	dl=""
+	for so in $($BB grep -ao '"soname":\[[^]]*\]' "$1" | $BB grep -o '"[^"]*\.so[^"]*"' | $BB tr -d '"'); do
+		dl="$dl $($BB ls /lib/x86_64-linux-gnu/"$so" /usr/lib/x86_64-linux-gnu/"$so" 2>/dev/null | $BB head -n 1)"
+	done
+	for f in "$1" $dl; do
+		[ "$f" = "$1" ] || [ -e "$2$f" ] || { $BB mkdir -p "$2$($BB dirname "$f")" && $BB cp -L "$f" "$2$f"; } || return 1
+		for lib in $("$interp" --list "$f" 2>/dev/null | $BB awk '/=> \//{print $3} /^\t\//{print $1}'); do
+			[ -e "$2$lib" ] && continue
+			$BB mkdir -p "$2$($BB dirname "$lib")" && $BB cp -L "$lib" "$2$lib" || return 1
+		done
 	done
 }
 

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/sysmacros.h>
+
+#include <libmount.h>
+#ifdef PW_LIBMOUNT_DLOPEN
+# include <dlfcn.h>
+#endif
+
+#include "mounts.h"
+#include "sys.h"
+
+const char *pw_mountinfo = PW_MOUNTINFO;
+
+int pw_where(int dirfd, const char *path, int flags, struct pw_where *w)
+{
+	struct pw_statx old;
+
+	memset(w, 0, sizeof(*w));
+	/* Asked for both, the kernel answers with the unique ID where it has
+	 * one (6.8); mountinfo's numbering then needs a second question. */
+	if (pw_sys_statx(dirfd, path, flags, PW_STATX_TYPE | PW_STATX_MODE | PW_STATX_NLINK | PW_STATX_INO |
+			 PW_STATX_MNT_ID | PW_STATX_MNT_ID_UNIQUE, &w->stx) < 0)
+		return -1;
+	if (w->stx.stx_mask & PW_STATX_MNT_ID_UNIQUE) {
+		w->uid = w->stx.stx_mnt_id;
+		memset(&old, 0, sizeof(old));
+		if (pw_sys_statx(dirfd, path, flags, PW_STATX_MNT_ID, &old) < 0)
+			return -1;
+		if (old.stx_mask & PW_STATX_MNT_ID)
+			w->id = old.stx_mnt_id;
+	} else if (w->stx.stx_mask & PW_STATX_MNT_ID) {
+		w->id = w->stx.stx_mnt_id;
+	}
+	w->mount_root_known = (w->stx.stx_attributes_mask & PW_STATX_ATTR_MOUNT_ROOT) != 0;
+	w->mount_root = (w->stx.stx_attributes & PW_STATX_ATTR_MOUNT_ROOT) != 0;
+	return 0;
+}
+
+static const char *propagation_name(uint64_t propagation)
+{
+	if (propagation & MS_UNBINDABLE)
+		return "unbindable";
+	if ((propagation & MS_SHARED) && (propagation & MS_SLAVE))
+		return "shared and slave";
+	return propagation & MS_SHARED ? "shared" : propagation & MS_SLAVE ? "slave" : "private";
+}
+
+int pw_statmount(uint64_t uid, struct pw_mount *m, char *point, size_t size)
+{
+	union {
+		struct pw_statmount sm;
+		char buf[sizeof(struct pw_statmount) + 4096];
+	} u;
+	uint64_t mask = PW_STATMOUNT_MNT_BASIC | (point ? PW_STATMOUNT_MNT_POINT : 0);
+
+	memset(m, 0, sizeof(*m));
+	memset(&u.sm, 0, sizeof(u.sm));
+	if (uid == 0) {
+		errno = ENOSYS;		/* statx gave no unique ID: before 6.8 */
+		return -1;
+	}
+	if (pw_sys_statmount(uid, mask, &u.sm, sizeof(u)) < 0)
+		return -1;
+	if (!(u.sm.mask & PW_STATMOUNT_MNT_BASIC)) {
+		errno = ENODATA;
+		return -1;
+	}
+	m->id = u.sm.mnt_id_old;
+	m->parent_id = u.sm.mnt_parent_id_old;
+	m->uid = u.sm.mnt_id;
+	m->parent_uid = u.sm.mnt_parent_id;
+	m->propagation = u.sm.mnt_propagation;
+	snprintf(m->evidence, sizeof(m->evidence), "statmount: mount %llu, parent %llu, %s",
+		 (unsigned long long) m->id, (unsigned long long) m->parent_id, propagation_name(m->propagation));
+	if (point) {
+		/* Empty when the mount lies outside the caller's root. */
+		if ((u.sm.mask & PW_STATMOUNT_MNT_POINT) && u.sm.mnt_point < sizeof(u) - sizeof(u.sm))
+			snprintf(point, size, "%s", u.sm.str + u.sm.mnt_point);
+		else
+			*point = '\0';
+	}
+	return 0;
+}
+
+const char *pw_statmount_hint(int errnum)
+{
+	switch (errnum) {
+	case ENOSYS:
+		return "Linux 6.8 or later can tell: it has statmount(2)";
+	case EPERM:
+		return "statmount(2) shows a mount outside the root only to a caller with "
+		       "CAP_SYS_ADMIN in the user namespace that owns the mount namespace";
+	case ENOENT:
+		return "the mount is not in this mount namespace";
+	default:
+		return NULL;
+	}
+}
+
+int pw_mounts_under_root(uint64_t uids[], size_t n)
+{
+	return (int) pw_sys_listmount(PW_LSMT_ROOT, 0, uids, n);
+}
+
+/*
+ * libmount, as few of its functions as the table needs.  The dynamic build
+ * loads it at the first table read, so that a kernel with statmount(2) never
+ * maps libmount, libblkid, libselinux and libpcre2 into the process: on an
+ * initramfs under emulation that is most of prepare-root's start-up cost.
+ * The static build links it.
+ */
+#define LIBMOUNT_FUNCTIONS(X) \
+	X(mnt_new_table) X(mnt_unref_table) X(mnt_table_parse_file) X(mnt_table_parse_stream) \
+	X(mnt_new_iter) X(mnt_free_iter) X(mnt_table_next_fs) X(mnt_table_get_nents) \
+	X(mnt_fs_get_id) X(mnt_fs_get_parent_id) X(mnt_fs_get_propagation) X(mnt_fs_get_target) \
+	X(mnt_fs_get_root) X(mnt_fs_get_devno) X(mnt_fs_get_vfs_options) \
+	X(mnt_fs_get_optional_fields) X(mnt_fs_get_fstype) X(mnt_fs_get_source) X(mnt_fs_get_fs_options)
+
+#define LM_FIELD(f) __typeof__(f) *f;
+static struct {
+	LIBMOUNT_FUNCTIONS(LM_FIELD)
+} lm;
+
+static char lm_error[256];
+
+#ifdef PW_LIBMOUNT_DLOPEN
+/* For image builders (dracut, mkosi, systemd's own tools read it): the
+ * library this binary may dlopen(), in the ELF note systemd defined for it
+ * (https://systemd.io/ELF_DLOPEN_METADATA/). */
+# define DLOPEN_JSON "[{\"feature\":\"mount-table\",\"description\":\"Read /proc/self/mountinfo " \
+		     "on kernels without statmount(2) (before Linux 6.8)\",\"priority\":\"required\"," \
+		     "\"soname\":[\"libmount.so.1\"]}]"
+static const struct {
+	uint32_t namesz, descsz, type;
+	char name[4];
+	char desc[(sizeof(DLOPEN_JSON) + 3) & ~3U];
+} dlopen_note __attribute__((used, retain, aligned(4), section(".note.dlopen"))) = {
+	.namesz = 4, .descsz = (sizeof(DLOPEN_JSON) + 3) & ~3U, .type = 0x407c0c0a,
+	.name = "FDO", .desc = DLOPEN_JSON,
+};
+
+static bool load_libmount(void)
+{
+	static void *handle;
+	void *sym;
+
+	if (handle)
+		return true;
+	handle = dlopen("libmount.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		snprintf(lm_error, sizeof(lm_error), "%s", dlerror());
+		return false;
+	}
+# define LM_LOAD(f) \
+	if (!(sym = dlsym(handle, #f))) { \
+		snprintf(lm_error, sizeof(lm_error), "libmount.so.1 has no %s", #f); \
+		dlclose(handle); handle = NULL; return false; \
+	} \
+	memcpy(&lm.f, &sym, sizeof(sym));
+	LIBMOUNT_FUNCTIONS(LM_LOAD)
+	return true;
+}
+#else
+static bool load_libmount(void)
+{
+# define LM_LINK(f) lm.f = f;
+	LIBMOUNT_FUNCTIONS(LM_LINK)
+	return true;
+}
+#endif
+
+const char *pw_table_error(void)
+{
+	return lm_error;
+}
+
+struct pw_table {
+	struct libmnt_table *tb;
+	struct libmnt_fs **fs;		/* in the table's order */
+	size_t n;
+};
+
+void pw_table_free(struct pw_table *t)
+{
+	if (!t)
+		return;
+	free(t->fs);
+	lm.mnt_unref_table(t->tb);
+	free(t);
+}
+
+/* Index the parsed table; frees it and returns NULL on failure. */
+static struct pw_table *index_table(struct pw_table *t)
+{
+	struct libmnt_iter *itr = lm.mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	int count = lm.mnt_table_get_nents(t->tb);
+
+	t->fs = calloc(count > 0 ? (size_t) count : 1, sizeof(*t->fs));
+	if (!itr || !t->fs) {
+		lm.mnt_free_iter(itr);
+		pw_table_free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	while (t->n < (size_t) count && lm.mnt_table_next_fs(t->tb, itr, &fs) == 0)
+		t->fs[t->n++] = fs;
+	lm.mnt_free_iter(itr);
+	return t;
+}
+
+static struct pw_table *new_table(void)
+{
+	struct pw_table *t;
+
+	if (!load_libmount()) {
+		errno = ELIBACC;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->tb = lm.mnt_new_table())) {
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return t;
+}
+
+struct pw_table *pw_table_read(const char *path)
+{
+	struct pw_table *t = new_table();
+	int rc;
+
+	if (!t)
+		return NULL;
+	rc = lm.mnt_table_parse_file(t->tb, path);
+	if (rc != 0) {
+		pw_table_free(t);
+		errno = rc < 0 ? -rc : EINVAL;
+		snprintf(lm_error, sizeof(lm_error), "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return index_table(t);
+}
+
+struct pw_table *pw_table_parse(const char *text, size_t len)
+{
+	struct pw_table *t = new_table();
+	FILE *f;
+	int rc;
+
+	if (!t)
+		return NULL;
+	f = fmemopen((void *) text, len, "r");
+	rc = f ? lm.mnt_table_parse_stream(t->tb, f, "fuzz") : -ENOMEM;
+	if (f)
+		fclose(f);
+	if (rc != 0) {
+		pw_table_free(t);
+		errno = rc < 0 ? -rc : EINVAL;
+		return NULL;
+	}
+	return index_table(t);
+}
+
+/* The mountinfo line, rebuilt from what libmount parsed. */
+static void fill(struct libmnt_fs *fs, struct pw_mount *m)
+{
+	const char *optional = lm.mnt_fs_get_optional_fields(fs);
+	unsigned long propagation = 0;
+	dev_t dev = lm.mnt_fs_get_devno(fs);
+
+	memset(m, 0, sizeof(*m));
+	m->id = (uint64_t) lm.mnt_fs_get_id(fs);
+	m->parent_id = (uint64_t) lm.mnt_fs_get_parent_id(fs);
+	if (lm.mnt_fs_get_propagation(fs, &propagation) == 0)
+		m->propagation = propagation;
+	m->from_table = true;
+	snprintf(m->evidence, sizeof(m->evidence), "%d %d %u:%u %s %s %s%s%s - %s %s %s",
+		 lm.mnt_fs_get_id(fs), lm.mnt_fs_get_parent_id(fs), major(dev), minor(dev),
+		 lm.mnt_fs_get_root(fs) ?: "?", lm.mnt_fs_get_target(fs) ?: "?",
+		 lm.mnt_fs_get_vfs_options(fs) ?: "", optional && *optional ? " " : "", optional ?: "",
+		 lm.mnt_fs_get_fstype(fs) ?: "?", lm.mnt_fs_get_source(fs) ?: "none",
+		 lm.mnt_fs_get_fs_options(fs) ?: "");
+}
+
+int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m)
+{
+	for (size_t i = 0; t && i < t->n; i++) {
+		if ((uint64_t) lm.mnt_fs_get_id(t->fs[i]) == id) {
+			fill(t->fs[i], m);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const char **point)
+{
+	if (!t || *cursor >= t->n)
+		return -1;
+	fill(t->fs[*cursor], m);
+	*point = lm.mnt_fs_get_target(t->fs[*cursor]);
+	(*cursor)++;
+	return 0;
+}

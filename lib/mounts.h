@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the kernel says of a mount, from its one of two readers:
+ * statmount(2) (Linux 6.8: constant time, no /proc, sees mounts outside the
+ * root when privileged), else the mount table, /proc/self/mountinfo, parsed
+ * by libmount (which is loaded only then: dlopen() in the dynamic build).
+ *
+ * Mount IDs are shown to users in one numbering only: mountinfo's (the one
+ * findmnt and /proc/self/mountinfo print).  statmount(2) takes the 64-bit
+ * unique IDs and reports both.
+ */
+#ifndef PIVOTWRAP_MOUNTS_H
+#define PIVOTWRAP_MOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel-abi.h"
+
+#define PW_MOUNTINFO "/proc/self/mountinfo"
+
+/* The mount table every reader reads: PW_MOUNTINFO, but for the unit tests
+ * and the fuzzing harness, which give a file of their own. */
+extern const char *pw_mountinfo;
+
+struct pw_mount {
+	uint64_t id, parent_id;		/* mountinfo's numbering */
+	uint64_t uid, parent_uid;	/* statmount's; 0 when read from the table */
+	uint64_t propagation;		/* MS_SHARED, MS_SLAVE, MS_UNBINDABLE bits; 0: private */
+	bool from_table;
+	char evidence[512];		/* its mountinfo line, or statmount's answer */
+};
+
+/* Where a path lies: statx(2) of it, with both mount numberings asked for. */
+struct pw_where {
+	struct pw_statx stx;
+	uint64_t id;			/* mountinfo's numbering, 0 if not told */
+	uint64_t uid;			/* statmount's, 0 before Linux 6.8 */
+	bool mount_root;		/* STATX_ATTR_MOUNT_ROOT: the root of that mount */
+	bool mount_root_known;
+};
+
+/* statx(2) of @path relative to @dirfd (AT_EMPTY_PATH in @flags: @dirfd
+ * itself), both numberings: 0, or -1 with errno. */
+int pw_where(int dirfd, const char *path, int flags, struct pw_where *w);
+
+/*
+ * statmount(2) of mount @uid into @m; with @point (of @size) also its mount
+ * point relative to the caller's root ("" when it lies outside the root).
+ * 0, or -1 with errno: ENOSYS before Linux 6.8 (or under a seccomp policy
+ * that does not know it), EPERM for a mount outside the root without
+ * CAP_SYS_ADMIN, ENOENT for a mount of another mount namespace.
+ */
+int pw_statmount(uint64_t uid, struct pw_mount *m, char *point, size_t size);
+
+/* What a failed statmount(2) means for the caller, or NULL. */
+const char *pw_statmount_hint(int errnum);
+
+/* The mount table, read once. */
+struct pw_table;
+
+/*
+ * Read the mount table at @path (pw_mountinfo) through libmount.  NULL and
+ * errno when it cannot be read (ENOENT: no /proc), or when libmount cannot
+ * be loaded (ELIBACC; pw_table_error() says why).
+ */
+struct pw_table *pw_table_read(const char *path);
+/* Parse @len bytes of mountinfo text (the fuzzing harness). */
+struct pw_table *pw_table_parse(const char *text, size_t len);
+void pw_table_free(struct pw_table *t);
+/* The reason the last pw_table_read() failed, for an error line. */
+const char *pw_table_error(void);
+
+/* Mount @id as the table lists it: 0, or -1 when it is not listed (its
+ * root lies outside the caller's root, or it is of another namespace). */
+int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m);
+
+/* The listed mounts in the table's order, each with its mount point:
+ * *@cursor starts at 0; returns 0 per mount, -1 at the end. */
+int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const char **point);
+
+/* The first 64 mounts' IDs under the caller's root, from listmount(2):
+ * how many, or -1 with errno (ENOSYS before Linux 6.8). */
+int pw_mounts_under_root(uint64_t uids[], size_t n);
+
+#endif
