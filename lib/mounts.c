@@ -105,9 +105,9 @@ const char *pw_statmount_hint(int errnum)
 	}
 }
 
-int pw_mounts_under_root(uint64_t uids[], size_t n)
+int pw_mounts_under(uint64_t uid, uint64_t uids[], size_t n)
 {
-	return (int) pw_sys_listmount(PW_LSMT_ROOT, 0, uids, n);
+	return (int) pw_sys_listmount(uid, 0, uids, n);
 }
 
 /*
@@ -118,7 +118,7 @@ int pw_mounts_under_root(uint64_t uids[], size_t n)
  * The static build links it.
  */
 #define LIBMOUNT_FUNCTIONS(X) \
-	X(mnt_new_table) X(mnt_unref_table) X(mnt_table_parse_file) X(mnt_table_parse_stream) \
+	X(mnt_new_table) X(mnt_unref_table) X(mnt_table_parse_file) \
 	X(mnt_new_iter) X(mnt_free_iter) X(mnt_table_next_fs) X(mnt_table_get_nents) \
 	X(mnt_fs_get_id) X(mnt_fs_get_parent_id) X(mnt_fs_get_propagation) X(mnt_fs_get_target) \
 	X(mnt_fs_get_root) X(mnt_fs_get_devno) X(mnt_fs_get_vfs_options) \
@@ -251,26 +251,6 @@ struct pw_table *pw_table_read(const char *path)
 	return index_table(t);
 }
 
-struct pw_table *pw_table_parse(const char *text, size_t len)
-{
-	struct pw_table *t = new_table();
-	FILE *f;
-	int rc;
-
-	if (!t)
-		return NULL;
-	f = fmemopen((void *) text, len, "r");
-	rc = f ? lm.mnt_table_parse_stream(t->tb, f, "fuzz") : -ENOMEM;
-	if (f)
-		fclose(f);
-	if (rc != 0) {
-		pw_table_free(t);
-		errno = rc < 0 ? -rc : EINVAL;
-		return NULL;
-	}
-	return index_table(t);
-}
-
 /* The mountinfo line, rebuilt from what libmount parsed. */
 static void fill(struct libmnt_fs *fs, struct pw_mount *m)
 {
@@ -311,4 +291,45 @@ int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const 
 	*point = lm.mnt_fs_get_target(t->fs[*cursor]);
 	(*cursor)++;
 	return 0;
+}
+
+void pw_place_mount(struct pw_place *p, struct pw_table **t)
+{
+	const char *point;
+	size_t cursor = 0;
+	struct pw_mount m;
+
+	p->known = p->listed = p->via_table = false;
+	p->point[0] = '\0';
+	if (pw_statmount(p->w.uid, &p->m, p->point, sizeof(p->point)) == 0) {
+		p->known = true;
+		p->listed = p->point[0] != '\0';
+		return;
+	}
+	p->err = errno;
+	/* ENOENT: not in this namespace; EPERM: outside the root, and the
+	 * caller may not look.  The table would not show either. */
+	if (p->err == ENOENT || p->err == EPERM)
+		return;
+	p->via_table = true;
+	if (!*t && !(*t = pw_table_read(pw_mountinfo))) {
+		p->err = errno;
+		return;
+	}
+	while (pw_table_next(*t, &cursor, &m, &point) == 0) {
+		if (m.id == p->w.id) {
+			p->m = m;
+			p->known = p->listed = true;
+			snprintf(p->point, sizeof(p->point), "%s", point ?: "");
+			return;
+		}
+	}
+	p->err = 0;
+}
+
+int pw_mount_parent(const struct pw_mount *m, struct pw_table *t, struct pw_mount *parent)
+{
+	if (!m->from_table)
+		return pw_statmount(m->parent_uid, parent, NULL, 0);
+	return pw_table_find(t, m->parent_id, parent);
 }

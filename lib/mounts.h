@@ -60,14 +60,30 @@ const char *pw_statmount_hint(int errnum);
 /* The mount table, read once. */
 struct pw_table;
 
+/* Where a path lies and what its mount is, as far as it can be told. */
+struct pw_place {
+	struct pw_where w;
+	struct pw_mount m;
+	bool known;		/* m is filled */
+	bool listed;		/* its root lies under the caller's root: mountinfo
+				 * lists it, statmount(2) gives it a mount point */
+	bool via_table;		/* the answer (or its absence) is the table's */
+	int err;		/* why not known: statmount's errno, or the table's */
+	char point[4096];	/* its mount point, relative to the root */
+};
+
+/* The mount of @p->w: statmount(2), else the mount table, read into *@t
+ * at the first need (the caller frees it). */
+void pw_place_mount(struct pw_place *p, struct pw_table **t);
+/* The parent of @m (told by @t, or statmount): 0, or -1 when unseen. */
+int pw_mount_parent(const struct pw_mount *m, struct pw_table *t, struct pw_mount *parent);
+
 /*
  * Read the mount table at @path (pw_mountinfo) through libmount.  NULL and
  * errno when it cannot be read (ENOENT: no /proc), or when libmount cannot
  * be loaded (ELIBACC; pw_table_error() says why).
  */
 struct pw_table *pw_table_read(const char *path);
-/* Parse @len bytes of mountinfo text (the fuzzing harness). */
-struct pw_table *pw_table_parse(const char *text, size_t len);
 void pw_table_free(struct pw_table *t);
 /* The reason the last pw_table_read() failed, for an error line. */
 const char *pw_table_error(void);
@@ -80,8 +96,9 @@ int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m);
  * *@cursor starts at 0; returns 0 per mount, -1 at the end. */
 int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const char **point);
 
-/* The first 64 mounts' IDs under the caller's root, from listmount(2):
- * how many, or -1 with errno (ENOSYS before Linux 6.8). */
-int pw_mounts_under_root(uint64_t uids[], size_t n);
+/* The IDs of the first @n mounts under mount @uid (PW_LSMT_ROOT: under
+ * the caller's root), from listmount(2): how many, or -1 with errno
+ * (ENOSYS before Linux 6.8). */
+int pw_mounts_under(uint64_t uid, uint64_t uids[], size_t n);
 
 #endif

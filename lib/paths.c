@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "paths.h"
+#include "root.h"
 #include "sys.h"
 
 static enum pw_tri tri(bool b)
@@ -19,61 +20,7 @@ static enum pw_tri tri(bool b)
 	return b ? PW_YES : PW_NO;
 }
 
-/* A path and the mount it lies on, as far as it can be told. */
-struct place {
-	struct pw_where w;
-	struct pw_mount m;
-	bool known;		/* m is filled */
-	bool listed;		/* reachable from the root: mountinfo lists it, or
-				 * statmount(2) gives it a mount point */
-	int statmount_errno;
-	char point[PATH_MAX];	/* its mount point, relative to the root */
-};
-
-/* The mount of @p->w: statmount(2), else the table (read once, in @t). */
-static void mount_of(struct place *p, struct pw_table **t)
-{
-	const char *point;
-	size_t cursor = 0;
-	struct pw_mount m;
-
-	if (pw_statmount(p->w.uid, &p->m, p->point, sizeof(p->point)) == 0) {
-		p->known = true;
-		p->listed = p->point[0] != '\0';
-		return;
-	}
-	p->statmount_errno = errno;
-	if (errno == ENOENT || errno == EPERM)
-		return;
-	if (!*t && !(*t = pw_table_read(pw_mountinfo)))
-		return;
-	while (pw_table_next(*t, &cursor, &m, &point) == 0) {
-		if (m.id == p->w.id) {
-			p->m = m;
-			p->known = p->listed = true;
-			snprintf(p->point, sizeof(p->point), "%s", point ?: "");
-			return;
-		}
-	}
-}
-
-/* The parent of @m: 0, or -1 when it cannot be looked at. */
-static int parent_of(const struct pw_mount *m, struct pw_table *t, struct pw_mount *parent)
-{
-	if (!m->from_table)
-		return pw_statmount(m->parent_uid, parent, NULL, 0);
-	return pw_table_find(t, m->parent_id, parent);
-}
-
-/* Why a mount's facts are not known. */
-static const char *unknown_because(const struct place *p, char *buf, size_t size)
-{
-	snprintf(buf, size, "mount %llu is not in /proc/self/mountinfo: outside the root, or of another mount namespace; %s",
-		 (unsigned long long) p->w.id, pw_statmount_hint(p->statmount_errno) ?: "statmount(2) could not tell");
-	return buf;
-}
-
-static bool lookup(struct pw_facts *f, enum pw_subject s, const char *path, struct place *p)
+static bool lookup(struct pw_facts *f, enum pw_subject s, const char *path, struct pw_place *p)
 {
 	f->present[s] = true;
 	f->path[s] = path;
@@ -104,36 +51,66 @@ static enum pw_tri removed(const struct pw_where *w)
 	return (w->stx.stx_mask & PW_STATX_NLINK) ? tri(w->stx.stx_nlink == 0) : PW_UNKNOWN;
 }
 
+/* The mount stacked at @at on @p's mount, into @child: 0, or -1 if none.
+ * The kernel names a mount point the same way whether a lookup of that
+ * path would reach it or not (d_path()), as getcwd(2) names a directory. */
+static int stacked_on(const struct pw_place *p, const char *at, struct pw_table *t, struct pw_place *child)
+{
+	uint64_t uids[64];
+	const char *point;
+	size_t cursor = 0;
+	int n;
+
+	memset(child, 0, sizeof(*child));
+	child->known = child->listed = child->w.mount_root = child->w.mount_root_known = true;
+	if (!p->m.from_table) {
+		n = pw_mounts_under(p->m.uid, uids, sizeof(uids) / sizeof(uids[0]));
+		for (int i = 0; i < n; i++)
+			if (pw_statmount(uids[i], &child->m, child->point, sizeof(child->point)) == 0 &&
+			    child->m.parent_uid == p->m.uid && strcmp(child->point, at) == 0)
+				goto found;
+		return -1;
+	}
+	while (pw_table_next(t, &cursor, &child->m, &point) == 0)
+		if (child->m.parent_id == p->m.id && point && strcmp(point, at) == 0)
+			goto found;
+	return -1;
+found:
+	child->w.id = child->m.id;
+	child->w.uid = child->m.uid;
+	return 0;
+}
+
 /*
  * lock_mount() moves PUT_OLD onto whatever is mounted topmost there.  A
- * lookup crosses into the topmost mount at each component it walks (and
- * at ".."), not where it starts: "/" alone and "." alone (with any more
- * "." and "/") stay on the root or the working directory itself.  There
- * "/.." reaches the topmost mount at the root (follow_dotdot stays, then
- * crosses), and "../NAME" the one at the working directory.
+ * lookup crosses into the topmost mount at each component it walks, not
+ * where it starts: "/" alone and "." alone (with any more "." and "/")
+ * stay on the root or the working directory itself.  There the stack is
+ * found in the mount table: the mount whose parent is the one below and
+ * whose mount point is that directory, then the one on that, and so on.
+ * Returns -1 when that cannot be told.
  */
-static int topmost(const char *path, const struct place *p, struct pw_where *top)
+static int topmost(const char *path, struct pw_place *p, struct pw_table *t)
 {
-	char cwd[PATH_MAX], again[PATH_MAX + 4];
-	const char *s = path, *name;
-	struct pw_where root;
+	char at[PATH_MAX];
+	const char *s = path;
+	struct pw_place child;
 
 	while (*s == '/' || (*s == '.' && (s[1] == '/' || s[1] == '\0')))
 		s++;
-	*top = p->w;
 	if (*s != '\0')
 		return 0;
-	if (path[0] == '/' || (pw_where(AT_FDCWD, "/", 0, &root) == 0 && root.id == p->w.id &&
-			       root.stx.stx_ino == p->w.stx.stx_ino))
-		return pw_where(AT_FDCWD, "/..", 0, top);
-	/* A removed working directory has no path, and nothing can be
-	 * mounted on it (cant_mount): it is the topmost itself. */
-	if (!pw_sys_getcwd(cwd, sizeof(cwd)))
-		return errno == ENOENT && removed(&p->w) == PW_YES ? 0 : -1;
-	if (!(name = strrchr(cwd, '/')) || !name[1])
+	if (!p->known)
 		return -1;
-	snprintf(again, sizeof(again), "..%s", name);
-	return pw_where(AT_FDCWD, again, 0, top);
+	if (path[0] == '/')
+		snprintf(at, sizeof(at), "/");
+	else if (!pw_sys_getcwd(at, sizeof(at)))
+		/* A removed working directory has no path, and nothing can
+		 * be mounted on it (cant_mount): it is the topmost itself. */
+		return errno == ENOENT && removed(&p->w) == PW_YES ? 0 : -1;
+	for (int depth = 0; depth < 64 && stacked_on(p, at, t, &child) == 0; depth++)
+		*p = child;
+	return 0;
 }
 
 /*
@@ -154,7 +131,7 @@ static int topmost(const char *path, const struct place *p, struct pw_where *top
  * the two apart for a process that umount(2) finds capable(), so the
  * kernel's release decides.
  */
-static void locked(struct pw_facts *f, const char *new_root, const struct place *p)
+static void locked(struct pw_facts *f, const char *new_root, const struct pw_place *p)
 {
 	unsigned major = 0, minor = 0;
 	const char *probe = p->w.mount_root ? new_root : p->point;
@@ -198,31 +175,11 @@ static void locked(struct pw_facts *f, const char *new_root, const struct place 
 		pw_fact(f, PW_NEW, PW_LOCKED, PW_UNKNOWN, "umount(2) probe of %.160s: %s", probe, strerror(errno));
 }
 
-/* The facts of NEW_ROOT's or PUT_OLD's mount that both have. */
-static void mount_facts(struct pw_facts *f, enum pw_subject s, const struct place *p, struct pw_table *t)
+/* The facts of NEW_ROOT's or PUT_OLD's mount. */
+static void mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t)
 {
-	char why[600];
-	struct pw_mount parent;
-
 	pw_fact(f, s, PW_ON_ROOT_MOUNT, tri(p->w.id == f->root_id), "mount %llu", (unsigned long long) p->w.id);
-	if (!p->known) {
-		pw_fact(f, s, PW_IN_NAMESPACE, p->statmount_errno == ENOENT ? PW_NO : PW_UNKNOWN, "%s",
-			p->statmount_errno == ENOENT ? "statmount(2) of the mount: ENOENT, no such mount in this mount namespace" :
-			unknown_because(p, why, sizeof(why)));
-		return;
-	}
-	pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "%s lists mount %llu", p->m.from_table ? "/proc/self/mountinfo" :
-		"statmount(2)", (unsigned long long) p->m.id);
-	pw_fact(f, s, PW_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
-	pw_fact(f, s, PW_HAS_PARENT, tri(p->m.parent_id != p->m.id), "%s", p->m.evidence);
-	/* ex_parent: the parent of a parentless mount is itself. */
-	if (p->m.parent_id == p->m.id)
-		pw_fact(f, s, PW_PARENT_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
-	else if (parent_of(&p->m, t, &parent) == 0)
-		pw_fact(f, s, PW_PARENT_SHARED, tri(parent.propagation & MS_SHARED), "%s", parent.evidence);
-	else
-		pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "the parent, mount %llu, lies outside the root; %s",
-			(unsigned long long) p->m.parent_id, pw_statmount_hint(p->m.from_table ? ENOSYS : errno) ?: "");
+	pw_mount_facts(f, s, p, t);
 }
 
 /*
@@ -232,7 +189,7 @@ static void mount_facts(struct pw_facts *f, enum pw_subject s, const struct plac
  * path_mounted(&new) passed).  Not by ".." lookups, which cross into
  * whatever is mounted on each step.
  */
-static void old_under_new(struct pw_facts *f, const struct place *old, const struct place *new, struct pw_table *t)
+static void old_under_new(struct pw_facts *f, const struct pw_place *old, const struct pw_place *new, struct pw_table *t)
 {
 	struct pw_mount m = old->m;
 
@@ -248,7 +205,7 @@ static void old_under_new(struct pw_facts *f, const struct place *old, const str
 		}
 		if (m.parent_id == m.id)
 			break;
-		if (parent_of(&m, t, &m) < 0) {
+		if (pw_mount_parent(&m, t, &m) < 0) {
 			/* Every mount above one under the root is listed: the
 			 * walk left the root, where NEW_ROOT (listed) is not. */
 			if (old->m.from_table && new->listed)
@@ -265,16 +222,15 @@ static void old_under_new(struct pw_facts *f, const struct place *old, const str
 void pw_paths_gather(struct pw_facts *f, const char *new_root, const char *put_old)
 {
 	struct pw_table *t = NULL;
-	struct place new, old;
-	struct pw_where top;
-	bool moved;
+	struct pw_place new, old;
+	uint64_t below;
 	/* (PUT_OLD is looked up whether NEW_ROOT was found or not: the
 	 * table shows PUT_OLD's rows only where the kernel gets to them.) */
 	bool new_ok = lookup(f, PW_NEW, new_root, &new), old_ok = lookup(f, PW_OLD, put_old, &old);
 
 	if (!new_ok || !old_ok)
 		return;
-	mount_of(&new, &t);
+	pw_place_mount(&new, &t);
 	pw_fact(f, PW_NEW, PW_MOUNT_ROOT, tri(new.w.mount_root), "%s",
 		!new.w.mount_root && new.known ? new.m.evidence : "");
 	pw_fact(f, PW_NEW, PW_UNLINKED, removed(&new.w), "%u links", new.w.stx.stx_nlink);
@@ -286,21 +242,20 @@ void pw_paths_gather(struct pw_facts *f, const char *new_root, const char *put_o
 		"reached through a working directory or /proc outside the root" : "");
 	locked(f, new_root, &new);
 
-	if (topmost(put_old, &old, &top) < 0) {
-		pw_fact(f, PW_OLD, PW_MOUNTABLE, PW_UNKNOWN, "the working directory has no path here, so what "
-			"is mounted on it cannot be looked up");
+	pw_place_mount(&old, &t);
+	below = old.w.id;
+	if (topmost(put_old, &old, t) < 0) {
+		pw_fact(f, PW_OLD, PW_MOUNTABLE, PW_UNKNOWN, "what is mounted on the working directory cannot be told "
+			"(it has no path here, or its mount cannot be seen)");
 		pw_table_free(t);
 		return;
 	}
-	moved = top.id != old.w.id;
-	if (moved)
+	if (old.w.id != below)
 		pw_fact(f, PW_OLD, PW_MOUNTABLE, PW_YES, "lock_mount() moves it onto mount %llu, mounted there",
-			(unsigned long long) top.id);
+			(unsigned long long) old.w.id);
 	else
 		pw_fact(f, PW_OLD, PW_MOUNTABLE, removed(&old.w) == PW_UNKNOWN ? PW_UNKNOWN : tri(removed(&old.w) == PW_NO),
 			"%u links", old.w.stx.stx_nlink);
-	old.w = top;
-	mount_of(&old, &t);
 	mount_facts(f, PW_OLD, &old, t);
 	old_under_new(f, &old, &new, t);
 	pw_table_free(t);

@@ -111,7 +111,7 @@ static int anchor_inside(unsigned long propagation, char *why, size_t size)
 	int n, i = 0, fd = -1;
 
 	/* listmount(2) and statmount(2) from Linux 6.8: no /proc needed. */
-	n = pw_mounts_under_root(uids, sizeof(uids) / sizeof(uids[0]));
+	n = pw_mounts_under(PW_LSMT_ROOT, uids, sizeof(uids) / sizeof(uids[0]));
 	if (n < 0 && !(t = pw_table_read(pw_mountinfo))) {
 		snprintf(why, size, "no mount inside the root can be found: %s%s", pw_table_error(),
 			 errno == ENOENT ? " (before Linux 6.8 only /proc/self/mountinfo lists mounts: "

@@ -17,78 +17,42 @@ static enum pw_tri tri(bool b)
 	return b ? PW_YES : PW_NO;
 }
 
-/* The root's mount, its parent and its namespace, from statmount(2):
- * false when statmount(2) cannot answer (the mount table must). */
-static bool root_from_statmount(struct pw_facts *f, const struct pw_where *w)
+void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t)
 {
-	struct pw_mount m, p;
+	const char *source = p->via_table ? "/proc/self/mountinfo" : "statmount(2)";
+	struct pw_mount parent;
 
-	if (pw_statmount(w->uid, &m, NULL, 0) < 0) {
-		if (errno != ENOENT)
-			return false;
-		/* statmount(2) looks the ID up in the caller's namespace. */
-		pw_fact(f, PW_ROOT, PW_IN_NAMESPACE, PW_NO,
-			"statmount(2) of mount %llu: ENOENT, no such mount in this mount namespace",
-			(unsigned long long) w->id);
-		return true;
-	}
-	pw_fact(f, PW_ROOT, PW_IN_NAMESPACE, PW_YES, "statmount(2) found mount %llu in this mount namespace",
-		(unsigned long long) m.id);
-	pw_fact(f, PW_ROOT, PW_HAS_PARENT, tri(m.parent_uid != m.uid), "%s", m.evidence);
-	if (m.parent_uid == m.uid) {
-		/* The parent of a parentless mount is the mount itself. */
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, tri(m.propagation & MS_SHARED), "%s", m.evidence);
-	} else if (pw_statmount(m.parent_uid, &p, NULL, 0) == 0) {
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, tri(p.propagation & MS_SHARED), "%s", p.evidence);
-	} else {
-		/* A parent outside the root is EPERM without CAP_SYS_ADMIN. */
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, PW_UNKNOWN, "the parent, mount %llu, lies outside the root: statmount(2): %s (%s)",
-			(unsigned long long) m.parent_id, strerror(errno), pw_statmount_hint(errno) ?: "");
-	}
-	return true;
-}
-
-void pw_root_facts_from_table(struct pw_facts *f, struct pw_table *t, const struct pw_where *w)
-{
-	struct pw_mount m, p;
-
-	if (pw_table_find(t, w->id, &m) < 0) {
-		if (w->mount_root)
-			/* A mount whose root is the caller's root is always
-			 * listed, unless it is not in the caller's namespace. */
-			pw_fact(f, PW_ROOT, PW_IN_NAMESPACE, PW_NO,
-				"mount %llu, whose root is the root directory, is not in /proc/self/mountinfo",
-				(unsigned long long) w->id);
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, PW_UNKNOWN,
-			"the root's mount lies outside it, where mountinfo does not show it; %s",
-			pw_statmount_hint(ENOSYS));
+	if (!p->known) {
+		/* statmount(2) looks the ID up in the caller's namespace
+		 * first: EPERM means it is there.  The table lists a mount
+		 * whose root is the caller's root unless it is another
+		 * namespace's; other mounts not listed lie outside the root. */
+		if (p->via_table ? !p->err && s == PW_ROOT && p->w.mount_root : p->err == ENOENT)
+			pw_fact(f, s, PW_IN_NAMESPACE, PW_NO, "%s does not know mount %llu: it is of another mount namespace",
+				source, (unsigned long long) p->w.id);
+		else if (!p->via_table && p->err == EPERM)
+			pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "statmount(2) found mount %llu in this mount namespace, "
+				"then said EPERM", (unsigned long long) p->w.id);
+		pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "mount %llu lies outside the root, where %s",
+			(unsigned long long) p->w.id, p->via_table && p->err ? pw_table_error() :
+			p->via_table ? "mountinfo does not show it; Linux 6.8 or later can tell: it has statmount(2)" :
+			pw_statmount_hint(p->err) ?: strerror(p->err));
 		return;
 	}
-	pw_fact(f, PW_ROOT, PW_IN_NAMESPACE, PW_YES, "/proc/self/mountinfo lists mount %llu", (unsigned long long) m.id);
-	pw_fact(f, PW_ROOT, PW_HAS_PARENT, tri(m.parent_id != m.id), "%s", m.evidence);
-	if (m.parent_id == m.id)
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, tri(m.propagation & MS_SHARED), "%s", m.evidence);
-	else if (pw_table_find(t, m.parent_id, &p) == 0)
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, tri(p.propagation & MS_SHARED), "%s", p.evidence);
+	pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "%s lists mount %llu", source, (unsigned long long) p->m.id);
+	pw_fact(f, s, PW_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
+	pw_fact(f, s, PW_HAS_PARENT, tri(p->m.parent_id != p->m.id), "%s", p->m.evidence);
+	/* The parent of a parentless mount is the mount itself. */
+	if (p->m.parent_id == p->m.id)
+		pw_fact(f, s, PW_PARENT_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
+	else if (pw_mount_parent(&p->m, t, &parent) == 0)
+		pw_fact(f, s, PW_PARENT_SHARED, tri(parent.propagation & MS_SHARED), "%s", parent.evidence);
 	else
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, PW_UNKNOWN,
-			"the parent, mount %llu, lies outside the root, where mountinfo does not show it; %s",
-			(unsigned long long) m.parent_id, pw_statmount_hint(ENOSYS));
-}
-
-/* The same from /proc/self/mountinfo, where statmount(2) cannot answer. */
-static void root_from_table(struct pw_facts *f, const struct pw_where *w)
-{
-	struct pw_table *t = pw_table_read(pw_mountinfo);
-
-	if (!t) {
-		pw_fact(f, PW_ROOT, PW_HAS_PARENT, PW_UNKNOWN, "no statmount(2), and the mount table cannot be read: %s",
-			pw_table_error());
-		pw_fact(f, PW_ROOT, PW_PARENT_SHARED, PW_UNKNOWN, "%s", f->evidence[PW_ROOT][PW_HAS_PARENT]);
-		return;
-	}
-	pw_root_facts_from_table(f, t, w);
-	pw_table_free(t);
+		/* A parent outside the root: mountinfo does not list it,
+		 * statmount(2) shows it only with CAP_SYS_ADMIN. */
+		pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "the parent, mount %llu, lies outside the root; %s",
+			(unsigned long long) p->m.parent_id, p->m.from_table ? pw_statmount_hint(ENOSYS) :
+			pw_statmount_hint(errno) ?: strerror(errno));
 }
 
 static enum pw_tri cap_sys_admin_effective(void)
@@ -173,35 +137,30 @@ static void caller_facts(struct pw_facts *f)
 
 void pw_root_gather(struct pw_facts *f, bool caller)
 {
-	struct pw_where w;
-	bool via_statmount;
+	struct pw_table *t = NULL;
+	struct pw_place p;
 
 	if (caller)
 		caller_facts(f);
 	f->present[PW_ROOT] = true;
-	if (pw_where(AT_FDCWD, "/", 0, &w) < 0) {
+	memset(&p, 0, sizeof(p));
+	if (pw_where(AT_FDCWD, "/", 0, &p.w) < 0) {
 		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, PW_UNKNOWN, "statx(/): %s", strerror(errno));
 		return;
 	}
-	f->root_id = w.id;
-	f->root_uid = w.uid;
-	if (w.mount_root_known)
-		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, tri(w.mount_root), w.mount_root ? NULL :
-			"an earlier chroot into a directory of mount %llu", (unsigned long long) w.id);
+	f->root_id = p.w.id;
+	f->root_uid = p.w.uid;
+	if (p.w.mount_root_known)
+		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, tri(p.w.mount_root), p.w.mount_root ? NULL :
+			"an earlier chroot into a directory of mount %llu", (unsigned long long) p.w.id);
 	else
 		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, PW_UNKNOWN, "statx(2) does not report STATX_ATTR_MOUNT_ROOT: before Linux 5.8");
-	via_statmount = root_from_statmount(f, &w);
-	if (!via_statmount)
-		root_from_table(f, &w);
-	pw_verbose("root: mount %llu, %s, %s parent%s, %s (via %s)", (unsigned long long) w.id,
-		   f->value[PW_ROOT][PW_MOUNT_ROOT] == PW_YES ? "root of the mount" :
-		   f->value[PW_ROOT][PW_MOUNT_ROOT] == PW_NO ? "a directory inside the mount" : "mount root unknown",
-		   f->value[PW_ROOT][PW_HAS_PARENT] == PW_YES ? "has a" : f->value[PW_ROOT][PW_HAS_PARENT] == PW_NO ?
-		   "no" : "unknown",
-		   f->value[PW_ROOT][PW_HAS_PARENT] == PW_NO ? "" : f->value[PW_ROOT][PW_PARENT_SHARED] == PW_YES ?
-		   " (shared)" : f->value[PW_ROOT][PW_PARENT_SHARED] == PW_NO ? " (not shared)" : " (shared or not: unknown)",
-		   f->value[PW_ROOT][PW_IN_NAMESPACE] == PW_NO ? "in another mount namespace" : "in this mount namespace",
-		   via_statmount ? "statmount" : "mountinfo");
+	pw_place_mount(&p, &t);
+	pw_mount_facts(f, PW_ROOT, &p, t);
+	pw_table_free(t);
+	pw_verbose("root: mount %llu, %s; parent: %s (via %s)", (unsigned long long) p.w.id,
+		   p.w.mount_root ? "root of the mount" : "a directory in it", f->evidence[PW_ROOT][PW_PARENT_SHARED],
+		   p.via_table ? "mountinfo" : "statmount");
 }
 
 /* What the trial thread did: the step it stopped at and its errno. */

@@ -20,12 +20,11 @@
 void pw_root_gather(struct pw_facts *f, bool caller);
 
 /*
- * The root's facts from the mount table @t (/proc/self/mountinfo, which lists
- * a mount only when its root lies under the caller's root), for a root
- * where @w says (the table's numbering): what pw_root_gather() does when
- * statmount(2) cannot answer.
+ * What the kernel says of the mount at @p (pw_place_mount(), with @t the
+ * table it may have read) as @s's facts: in this namespace, shared, has a
+ * parent, the parent shared.  The root's, NEW_ROOT's and PUT_OLD's alike.
  */
-void pw_root_facts_from_table(struct pw_facts *f, struct pw_table *t, const struct pw_where *w);
+void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t);
 
 /* What the root needs before a runtime's pivot_root(2) can work. */
 enum pw_need {

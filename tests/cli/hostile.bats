@@ -41,31 +41,58 @@ chroot_and_compare() {
 	[ "$stderr" = "prepare-root: refusing to run setuid or setgid; run it as root instead" ]
 }
 
-@test "each failing mount call of a real re-root: one line, exit 125, table unchanged" {
-	local call
-	for call in mount open_tree move_mount; do
-		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
-			-e trace=$call -e inject=$call:error=ENOMEM:when=1 /bin/prepare-root -- /bin/echo ran
-		[ "$output" = "table unchanged" ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ "$stderr" == "prepare-root: "*": Cannot allocate memory" ]]
-	done
+# The system calls of a re-root, each failed in turn.  Which ones, and how
+# many times each, is read off a real run under strace (so the list cannot
+# go stale); openat is left out, as the dynamic loader's come first, and
+# statmount and listmount, which Debian 12's strace cannot name (their
+# failures are the unit suite's fake kernel's, and bench/no-statmount's).
+CALLS=unshare,statx,mount,mount_setattr,open_tree,move_mount,fchdir,chroot,umount2,chdir,getcwd
+
+# fault_each STATE_SETUP: in a private namespace, build the state (shell,
+# with $d the chroot; it may set $d to /proc/self/fd/N to enter a directory
+# something was mounted on since), then for every call of the re-root and every time
+# it is made, fail it (EACCES) and check: the run either says one line and
+# exits 125, or falls back and runs the command (exit 0, "ran"); the
+# namespace's table is byte-identical after.  Prints "N faults" at the end.
+fault_each() {
+	unshare --mount --propagation private -- sh -c '
+		d=$1; calls=$2
+		'"$1"' || { echo "setup failed"; exit 1; }
+		before=$(cat /proc/self/mountinfo)
+		chroot "$d" /bin/strace -f -qq -o /tmp/trace -e trace="$calls" /bin/prepare-root -- /bin/echo ran >/dev/null || exit 1
+		n=0
+		for call in $(echo "$calls" | tr , " "); do
+			count=$(grep -c "^[0-9]* *$call(" "$d/tmp/trace")
+			i=1
+			while [ "$i" -le "$count" ]; do
+				out=$(env --default-signal chroot "$d" /bin/strace -f -qq -o /dev/null -e trace="$call" \
+					-e inject="$call:error=EACCES:when=$i" /bin/prepare-root -- /bin/echo ran 2>&1)
+				status=$?
+				case $status:$out in
+				0:ran) ;;
+				125:"prepare-root: "*) [ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] || { echo "$call #$i: $out"; exit 1; } ;;
+				*) echo "$call #$i: exit $status: $out"; exit 1 ;;
+				esac
+				[ "$(cat /proc/self/mountinfo)" = "$before" ] || { echo "$call #$i: the table changed"; exit 1; }
+				n=$((n + 1)) i=$((i + 1))
+			done
+		done
+		echo "$n faults"' sh "$CHROOT" "$CALLS"
 }
 
-@test "each other failing step of a real re-root: exit 125, table unchanged" {
-	local step
-	# call:occurrence -- every statx of the re-root: 1 detection, 2 the
-	# working directory, 3-4 whether "/" is covered, 5-6 the anchor, 7 the
-	# copy, 8 the new root, 9 detection again, 10 the working directory
-	# again; chdir is the return to the working directory.
-	for step in unshare:1 fchdir:1 chroot:1 chdir:1 statx:{1..10}; do
-		run -125 --separate-stderr chroot_and_compare /bin/strace -qq -o /dev/null \
-			-e trace="${step%:*}" -e inject="${step%:*}:error=EACCES:when=${step#*:}" \
-			/bin/prepare-root -- /bin/echo ran
-		[ "$output" = "table unchanged" ]
-		[ "${#stderr_lines[@]}" -eq 1 ]
-		[[ "$stderr" == "prepare-root: "*"Permission denied"* ]]
-	done
+@test "every system call of a re-root failed in turn: one line and 125, or a fallback; table unchanged" {
+	# a plain directory of a shared mount: the copy goes on /proc
+	run -0 fault_each 'mount --make-rshared / && mount -t proc proc "$d/proc" && mount -t tmpfs t "$d/tmp"'
+	echo "$output"
+	[[ "${lines[-1]}" =~ ^[0-9]+\ faults$ ]]
+	[ "${lines[-1]%% *}" -gt 20 ]
+	# a bind mount on a shared one, with a tmpfs stacked over it: the copy
+	# goes on that tmpfs, and drops its own copy of it
+	run -0 fault_each 'mount --make-rshared / && mount --bind "$d" "$d" && mount -t proc proc "$d/proc" &&
+		mount -t tmpfs t "$d/tmp" && exec 8<"$d" && mount -t tmpfs over "$d" && d=/proc/self/fd/8'
+	echo "$output"
+	[[ "${lines[-1]}" =~ ^[0-9]+\ faults$ ]]
+	[ "${lines[-1]%% *}" -gt 20 ]
 }
 
 @test "SIGINT, SIGTERM or SIGPIPE in the middle of the re-root leaves the caller's table unchanged" {
@@ -122,5 +149,5 @@ chroot_and_compare() {
 	actual=$("$nsm" "$PREPARE_ROOT" -- sh -c "$FD_LIST" 3>&1 1>&- 2>&-)
 	[ "$actual" = "$expected" ]
 	verbose=$("$nsm" "$PREPARE_ROOT" -v -- true 2>&1)
-	[[ "$verbose" == *"(via libmount)"* ]]
+	[[ "$verbose" == *"(via mountinfo)"* ]]
 }

@@ -98,10 +98,9 @@ Try 'prepare-root --help' for more information." ]
 
 @test "--verbose on a normal root says what it found and decided" {
 	run -0 --separate-stderr "$PREPARE_ROOT" --verbose -- true
-	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ root\ of\ the\ mount,.*\(via\ (statmount|libmount)\)$ ]]
-	[ "${stderr_lines[1]}" = "prepare-root: decision: no re-root needed: the root is a mount with a parent that is not shared" ]
-	[ "${stderr_lines[2]}" = "prepare-root: exec true" ]
-	[ "${#stderr_lines[@]}" -eq 3 ]
+	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ root\ of\ the\ mount\;\ parent:\ .*\(via\ (statmount|mountinfo)\)$ ]]
+	[ "${stderr_lines[-2]}" = "prepare-root: decision: no re-root needed: pivot_root(2) accepts the current root" ]
+	[ "${stderr_lines[-1]}" = "prepare-root: exec true" ]
 }
 
 @test "a newline in a command name cannot start a line of its own" {
@@ -110,36 +109,15 @@ Try 'prepare-root --help' for more information." ]
 	[ "$stderr" = "prepare-root: failed to execute '/no/such\\012prepare-root: forged': No such file or directory" ]
 }
 
-@test "option text is escaped in misuse messages: no escape sequence reaches the terminal" {
-	run -125 --separate-stderr "$PREPARE_ROOT" $'--fo\e[31mo' true
-	[ "${stderr_lines[0]}" = "prepare-root: unrecognized option '--fo\\033[31mo'" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" $'-\e' true
-	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- '\\033'" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" $'--bogus=\n' true
-	[ "${stderr_lines[0]}" = "prepare-root: unrecognized option '--bogus=\\012'" ]
+@test "getopt names a bad option in its own words, under the program's name, then the hint" {
+	run -125 --separate-stderr "$PREPARE_ROOT" --bogus=x true
+	[ "${stderr_lines[0]}" = "prepare-root: unrecognized option '--bogus=x'" ]
+	[ "${stderr_lines[1]}" = "Try 'prepare-root --help' for more information." ]
 	[ "${#stderr_lines[@]}" -eq 2 ]
-}
-
-@test "a long option given an argument is named as given, as getopt names it" {
-	run -125 --separate-stderr "$PREPARE_ROOT" --check=x
-	[ "$stderr" = "prepare-root: option '--check' doesn't allow an argument
-Try 'prepare-root --help' for more information." ]
-	run -125 --separate-stderr "$PREPARE_ROOT" --ch=x
-	[ "${stderr_lines[0]}" = "prepare-root: option '--check' doesn't allow an argument" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" --explain=/x
-	[ "${stderr_lines[0]}" = "prepare-root: option '--explain' doesn't allow an argument" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" --ve
-	[ "${stderr_lines[0]}" = "prepare-root: option '--ve' is ambiguous; possibilities: '--verbose' '--version'" ]
-	# a bad short option after a long one is still the short one
-	run -125 --separate-stderr "$PREPARE_ROOT" --verbose -xv true
+	# run by a path, it is still named prepare-root
+	cp "$PREPARE_ROOT" "$BATS_TEST_TMPDIR/prepare-root"
+	run -125 --separate-stderr "$BATS_TEST_TMPDIR/prepare-root" -x
 	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" -vx true
-	[ "${stderr_lines[0]}" = "prepare-root: invalid option -- 'x'" ]
-	# an option that needs an argument and has none
-	run -125 --separate-stderr "$PREPARE_ROOT" --propagation
-	[ "${stderr_lines[0]}" = "prepare-root: option '--propagation' requires an argument" ]
-	run -125 --separate-stderr "$PREPARE_ROOT" -vp
-	[ "${stderr_lines[0]}" = "prepare-root: option requires an argument -- 'p'" ]
 }
 
 # The write(2)/writev(2) calls on fd 2 while prepare-root runs "$@".

@@ -156,20 +156,46 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 		[[ "$output" == "runc|x|"* ]]
 	done
 	# the last run started at links2/runc: both of its names were passed over
-	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/links2/runc: it is prepare-root itself"* ]]
+	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/links2/runc: it is a prepare-root"* ]]
 	[[ "$stderr" == *"prepare-root: masquerade: runc is $T/real/runc"* ]]
 	run_show 0 timeout 20 env "PATH=$T/links1:$T/links2:$T/hard:$T/real" PREPARE_ROOT_VERBOSE=1 runc x
-	[ "$(grep -c 'it is prepare-root itself' <<<"$stderr")" -eq 3 ]
-	[[ "$stderr" == *"skipping $T/hard/runc: it is prepare-root itself"* ]]
+	[ "$(grep -c 'it is a prepare-root' <<<"$stderr")" -eq 3 ]
+	[[ "$stderr" == *"skipping $T/hard/runc: it is a prepare-root"* ]]
 }
 
 @test "no other one in PATH: exit 127 with one line, no loop, nothing run" {
 	run -127 --separate-stderr timeout 20 env "PATH=$T/links1:$T/links2:$T/hard:$T/noexec:$T/dir" runc --version
 	[ -z "$output" ]
-	[ "$stderr" = "prepare-root: runc: not found in PATH=$T/links1:$T/links2:$T/hard:$T/noexec:$T/dir, other than prepare-root itself (install it, or add its directory to PATH)" ]
+	[ "$stderr" = "prepare-root: runc: not found in PATH=$T/links1:$T/links2:$T/hard:$T/noexec:$T/dir, other than prepare-root (install it, or add its directory to PATH)" ]
 	# invoked by its path, with PATH empty of runtimes
 	run -127 --separate-stderr timeout 20 env PATH=/nonexistent "$T/hard/runc"
-	[ "$stderr" = "prepare-root: runc: not found in PATH=/nonexistent, other than prepare-root itself (install it, or add its directory to PATH)" ]
+	[ "$stderr" = "prepare-root: runc: not found in PATH=/nonexistent, other than prepare-root (install it, or add its directory to PATH)" ]
+}
+
+@test "a copy of prepare-root under the name, anywhere in PATH, is passed over too: no loop" {
+	mkdir -p "$T/copies"
+	cp "$T/pr/prepare-root" "$T/copies/runc"
+	# a link first, a copy next, the real one last; and the copy first
+	run_show 0 timeout 20 env "PATH=$T/links1:$T/copies:$T/real" PREPARE_ROOT_VERBOSE=1 runc --version
+	[[ "$output" == "runc|--version|"* ]]
+	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/copies/runc: it is a prepare-root"* ]]
+	run_show 0 timeout 20 env "PATH=$T/copies:$T/links1:$T/real" runc x
+	[[ "$output" == "runc|x|"* ]]
+	# no real one: 127 at once, no prepare-root executed again (the
+	# executions: timeout, env, the link)
+	run -127 --separate-stderr strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/execs" \
+		timeout 20 env "PATH=$T/links1:$T/copies" runc --version
+	[ "$(grep -c ' execve(.*) = 0$' "$BATS_TEST_TMPDIR/execs")" -eq 3 ]
+}
+
+@test "a renamed prepare-root is prepare-root" {
+	cp "$T/pr/prepare-root" "$BATS_TEST_TMPDIR/pivotwrap"
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/pivotwrap" --version
+	[[ "$output" == "prepare-root from pivotwrap "* ]]
+	run -0 --separate-stderr "$BATS_TEST_TMPDIR/pivotwrap" --check
+	[ "$output" = "no re-root needed: pivot_root(2) accepts the current root" ]
+	run -0 "$BATS_TEST_TMPDIR/pivotwrap" -- printf '%s|' -v x
+	[ "$output" = "-v|x|" ]
 }
 
 @test "a relative PATH entry is searched from the working directory" {
@@ -179,7 +205,7 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 	[[ "$stderr" == *"prepare-root: masquerade: runc is real/runc"* ]]
 	cd "$T/pr"
 	run_show 0 env PATH=../links2:../real PREPARE_ROOT_VERBOSE=1 runc rel
-	[[ "$stderr" == *"prepare-root: masquerade: skipping ../links2/runc: it is prepare-root itself"* ]]
+	[[ "$stderr" == *"prepare-root: masquerade: skipping ../links2/runc: it is a prepare-root"* ]]
 	[[ "$stderr" == *"prepare-root: masquerade: runc is ../real/runc"* ]]
 }
 
@@ -206,7 +232,7 @@ ENVS=(EMPTY= $'ODD=\x01\xff\n' 'SP=a b' "PATH=/nowhere:$BATS_FILE_TMPDIR/real" S
 @test "PREPARE_ROOT_VERBOSE=1 is --verbose, and reaches the program; without it prepare-root is silent" {
 	run_show 0 env "PATH=$T/links1:$T/real" PREPARE_ROOT_VERBOSE=1 runc v
 	[[ "${stderr_lines[0]}" == "prepare-root: masquerade: "* ]]
-	[[ "$stderr" == *$'\nprepare-root: decision: no re-root needed: the root is a mount with a parent that is not shared\n'* ]]
+	[[ "$stderr" == *$'\nprepare-root: decision: no re-root needed: pivot_root(2) accepts the current root\n'* ]]
 	[[ "$stderr" == *$'\nprepare-root: exec '"$T/real/runc"$'\nshow: on stderr' ]]
 	grep -zqx PREPARE_ROOT_VERBOSE=1 "$BATS_TEST_TMPDIR/show.out"
 	for v in 0 yes ""; do
@@ -269,9 +295,9 @@ MASQ_PATH=PATH=/usr/libexec/pivotwrap/bin:/usr/sbin:/bin
 	run -0 --separate-stderr in_masq_chroot proc /bin/env "$MASQ_PATH" PREPARE_ROOT_VERBOSE=1 runc a "b c"
 	[ "${lines[0]}" = "args: a b c" ]
 	[ "${lines[1]}" = pivoted ]
-	[ "${stderr_lines[0]}" = "prepare-root: masquerade: skipping /usr/libexec/pivotwrap/bin/runc: it is prepare-root itself" ]
+	[ "${stderr_lines[0]}" = "prepare-root: masquerade: skipping /usr/libexec/pivotwrap/bin/runc: it is a prepare-root" ]
 	[ "${stderr_lines[1]}" = "prepare-root: masquerade: runc is /usr/sbin/runc" ]
-	[[ "$stderr" == *$'\nprepare-root: decision: re-root needed: the root is a directory, not the root of a mount (an earlier chroot)\n'* ]]
+	[[ "$stderr" == *$'\nprepare-root: decision: re-root needed: FAIL  the current root is the root of a mount {path_mounted(&root)} '* ]]
 	[[ "$stderr" == *$'\nprepare-root: unshare(CLONE_NEWNS)\n'* ]]
 	[ "${stderr_lines[-1]}" = "prepare-root: exec /usr/sbin/runc" ]
 
@@ -280,23 +306,22 @@ MASQ_PATH=PATH=/usr/libexec/pivotwrap/bin:/usr/sbin:/bin
 	[ "${lines[1]}" = pivoted ]
 }
 
-@test "without /proc: prepare-root knows itself by AT_EXECFN alone" {
+@test "without /proc: a prepare-root is known by what it is, its ELF note" {
 	require_root
 	if [ -n "${PW_SANITIZED:-}" ]; then
 		skip "SKIPPED in the sanitizer run: ASan itself cannot start without /proc (the plain run covers this)"
 	fi
 	make_masq_chroot
 	run --separate-stderr in_masq_chroot noproc /bin/env "$MASQ_PATH" PREPARE_ROOT_VERBOSE=1 runc a
-	[ "${stderr_lines[0]}" = "prepare-root: masquerade: /proc/self/exe: No such file or directory" ]
-	[ "${stderr_lines[1]}" = "prepare-root: masquerade: skipping /usr/libexec/pivotwrap/bin/runc: it is prepare-root itself" ]
-	[ "${stderr_lines[2]}" = "prepare-root: masquerade: runc is /usr/sbin/runc" ]
+	[ "${stderr_lines[0]}" = "prepare-root: masquerade: skipping /usr/libexec/pivotwrap/bin/runc: it is a prepare-root" ]
+	[ "${stderr_lines[1]}" = "prepare-root: masquerade: runc is /usr/sbin/runc" ]
 	# The re-root itself needs statmount(2) without /proc (Linux 6.8).
 	if [[ "$stderr" == *"(via statmount)"* ]]; then
 		[ "$status" -eq 0 ]
 		[ "${lines[1]}" = pivoted ]
 	else
 		[ "$status" -eq 125 ]
-		[[ "${stderr_lines[3]}" == *mountinfo* ]]
+		[[ "${stderr_lines[-1]}" == *mountinfo* ]]
 	fi
 }
 
@@ -344,7 +369,7 @@ same_as_real() {
 	same_as_real runc --root "$BATS_TEST_TMPDIR/runc" list
 	# it went through the link: verbose shows it
 	run -0 --separate-stderr timeout 20 env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 runc --version
-	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/runc: it is prepare-root itself"* ]]
+	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/runc: it is a prepare-root"* ]]
 }
 
 @test "crun --version, crun features, a crun error: byte for byte the real crun's" {
@@ -355,7 +380,7 @@ same_as_real() {
 	same_as_real crun --root "$BATS_TEST_TMPDIR/crun" state no-such-container
 	[ "$(cat "$BATS_TEST_TMPDIR/a.err")" != "" ]
 	run -0 --separate-stderr timeout 20 env PATH="$RT_PATH" PREPARE_ROOT_VERBOSE=1 crun --version
-	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/crun: it is prepare-root itself"* ]]
+	[[ "$stderr" == *"prepare-root: masquerade: skipping $T/rt/crun: it is a prepare-root"* ]]
 }
 
 # A busybox bundle in $BATS_TEST_TMPDIR/bundle running `sleep 1000`.

@@ -6,7 +6,7 @@ load helpers
 
 @test "--check on a normal root: no re-root needed, exit 0" {
 	run -0 --separate-stderr "$PREPARE_ROOT" --check
-	[ "$output" = "no re-root needed: the root is a mount with a parent that is not shared" ]
+	[ "$output" = "no re-root needed: pivot_root(2) accepts the current root" ]
 	[ -z "$stderr" ]
 }
 

@@ -43,14 +43,14 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 
 @test "--check in a chroot directory: re-root needed, exit 1" {
 	run -1 --separate-stderr in_chroot /bin/prepare-root --check
-	[ "$output" = "re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
+	[[ "$output" == "re-root needed: FAIL  the current root is the root of a mount {path_mounted(&root)} [an earlier chroot into a directory of mount "*"] -> EINVAL; fix: run the command through prepare-root: prepare-root -- <command>" ]]
 }
 
 @test "after the re-root, pivot_root accepts the command's root, and --check agrees" {
 	# The kernel is the judge; --check (run in the same re-rooted process
 	# tree, before the pivot) must say the same.
 	run -0 --separate-stderr in_chroot /bin/prepare-root -- /bin/sh -c "/bin/prepare-root --check && $PIVOT"
-	[ "${lines[0]}" = "no re-root needed: the root is a mount with a parent that is not shared" ]
+	[ "${lines[0]}" = "no re-root needed: pivot_root(2) accepts the current root" ]
 	[ "${lines[1]}" = pivoted ]
 	[ "${#lines[@]}" -eq 2 ]
 }
@@ -82,20 +82,18 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 
 @test "--verbose names every step of the re-root" {
 	run -0 --separate-stderr in_chroot /bin/prepare-root -v -- /bin/true
-	[[ "${stderr_lines[0]}" == "prepare-root: root: mount "*", a directory inside the mount, propagation not shared, parent's not shared (via statmount)" ]]
-	[ "${stderr_lines[1]}" = "prepare-root: decision: re-root needed: the root is a directory, not the root of a mount (an earlier chroot)" ]
-	[[ "${stderr_lines[2]}" == "prepare-root: note: / is a chroot; a container started from here can still climb with '..' "* ]]
-	[ "${stderr_lines[3]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
-	[ "${stderr_lines[4]}" = "prepare-root: the mount holding the root directory is not shared: the copy goes on it" ]
-	[ "${stderr_lines[5]}" = "prepare-root: open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)" ]
-	[ "${stderr_lines[6]}" = "prepare-root: move_mount(copy, /)" ]
-	[ "${stderr_lines[7]}" = "prepare-root: fchdir(copy)" ]
-	[ "${stderr_lines[8]}" = "prepare-root: chroot(.)" ]
-	[ "${stderr_lines[9]}" = "prepare-root: mount(none, /, MS_REC|MS_SLAVE)" ]
-	[[ "${stderr_lines[10]}" == "prepare-root: root: mount "*", root of the mount, propagation not shared, parent's not shared (via statmount)" ]]
-	[[ "${stderr_lines[11]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+$ ]]
-	[ "${stderr_lines[12]}" = "prepare-root: chdir(/)" ]
-	[ "${stderr_lines[13]}" = "prepare-root: exec /bin/true" ]
+	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ a\ directory\ in\ it\;\ parent:\ statmount:\ mount\ [0-9]+,\ parent\ [0-9]+,\ private\ \(via\ statmount\)$ ]]
+	[[ "${stderr_lines[1]}" == "prepare-root: decision: re-root needed: FAIL  the current root is the root of a mount {path_mounted(&root)} "* ]]
+	[ "${stderr_lines[2]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
+	[[ "${stderr_lines[3]}" =~ ^prepare-root:\ anchor:\ the\ root\ directory\;\ its\ mount\ [0-9]+\ is\ not\ shared$ ]]
+	[ "${stderr_lines[4]}" = "prepare-root: open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)" ]
+	[ "${stderr_lines[5]}" = "prepare-root: mount_setattr(the copy, AT_RECURSIVE, MS_SLAVE)" ]
+	[ "${stderr_lines[6]}" = "prepare-root: move_mount(copy, anchor)" ]
+	[ "${stderr_lines[7]}" = "prepare-root: fchdir(copy), chroot(.)" ]
+	[[ "${stderr_lines[8]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ not\ shared$ ]]
+	[ "${stderr_lines[9]}" = "prepare-root: chdir(/)" ]
+	[ "${stderr_lines[10]}" = "prepare-root: exec /bin/true" ]
+	[ "${#stderr_lines[@]}" -eq 11 ]
 }
 
 @test "the command runs in a new mount namespace; the caller's is unchanged" {
@@ -169,8 +167,8 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 		status=$?
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] || echo "mount table changed"
 		exit $status' sh "$CHROOT" "$PIVOT"
-	[[ "$output" == *"prepare-root: mount(none, /proc, MS_REC|MS_SLAVE)"* ]]
-	[[ "$output" == *"prepare-root: move_mount(copy, /proc)"* ]]
+	[[ "$output" =~ prepare-root:\ anchor:\ mount\ [0-9]+\ at\ /proc ]]
+	[[ "$output" == *"prepare-root: mount_setattr(the anchor, AT_RECURSIVE, MS_SLAVE)"* ]]
 	[ "${lines[-1]}" = pivoted ]
 }
 
@@ -185,7 +183,7 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 		status=$?
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] || echo "mount table changed"
 		exit $status' sh "$CHROOT"
-	[ "$output" = "prepare-root: cannot re-root: the mount holding the root directory is shared and no mount inside the root can take the copy (mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the directory a mount before the chroot: 'mount --bind DIR DIR')" ]
+	[ "$output" = "prepare-root: cannot re-root: the mount holding the root directory lies outside it and is shared, and no mount inside the root can take the copy (mount something inside the root first, e.g. 'mount -t proc proc /proc', or make the directory a mount before the chroot: 'mount --bind DIR DIR')" ]
 }
 
 @test "a working directory covered by a mount since is refused, not swapped for another" {

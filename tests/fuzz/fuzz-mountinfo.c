@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,10 +96,11 @@ static void check_report(const struct pw_facts *f)
 	free(report);
 }
 
-/* Judge mount @id of @t as the process root's, its root or a directory. */
+/* Judge mount @id of @t as the process root's, its root or a directory
+ * (no unique ID, as before Linux 6.8: the table answers). */
 static void check_root(struct pw_table *t, uint64_t id, bool mount_root)
 {
-	struct pw_where w = { .id = id, .mount_root = mount_root, .mount_root_known = true };
+	struct pw_place p = { .w = { .id = id, .mount_root = mount_root, .mount_root_known = true } };
 	struct pw_mount m, parent;
 	struct pw_facts f;
 	bool listed = pw_table_find(t, id, &m) == 0;
@@ -106,7 +108,9 @@ static void check_root(struct pw_table *t, uint64_t id, bool mount_root)
 	pw_facts_init(&f);
 	f.present[PW_ROOT] = true;
 	pw_fact(&f, PW_ROOT, PW_MOUNT_ROOT, mount_root ? PW_YES : PW_NO, NULL);
-	pw_root_facts_from_table(&f, t, &w);
+	pw_place_mount(&p, &t);
+	REQUIRE(p.known == listed && p.via_table);
+	pw_mount_facts(&f, PW_ROOT, &p, t);
 	for (int fact = 0; fact < PW_FACTS; fact++)
 		REQUIRE(memchr(f.evidence[PW_ROOT][fact], '\0', sizeof(f.evidence[0][0])) != NULL);
 	REQUIRE(!listed || m.id == id);
@@ -124,9 +128,27 @@ static void check_root(struct pw_table *t, uint64_t id, bool mount_root)
 	check_report(&f);
 }
 
+/* The input, as a file the product's reader opens by name: a memfd. */
+static struct pw_table *read_input(const unsigned char *data, size_t size)
+{
+	static char path[64];
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("mountinfo", MFD_CLOEXEC);
+		if (fd < 0)
+			abort();
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		pw_mountinfo = path;
+	}
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t) size)
+		abort();
+	return pw_table_read(pw_mountinfo);
+}
+
 static void fuzz_one(const unsigned char *data, size_t size)
 {
-	struct pw_table *t = pw_table_parse((const char *) data, size);
+	struct pw_table *t = read_input(data, size);
 	struct pw_mount m;
 	const char *point;
 	uint64_t max = 0;

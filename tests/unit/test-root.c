@@ -87,16 +87,19 @@ static void test_fixture(void **state)
 {
 	const struct fixture_case *c = *state;
 	static const enum pw_fact order[] = { PW_MOUNT_ROOT, PW_IN_NAMESPACE, PW_HAS_PARENT, PW_PARENT_SHARED };
-	struct pw_table *t = pw_table_read(fixture(c->file));
-	struct pw_where w = { .id = c->root, .mount_root = !c->root_is_dir, .mount_root_known = true };
+	struct pw_place p = { .w = { .id = c->root, .mount_root = !c->root_is_dir, .mount_root_known = true } };
+	struct pw_table *t = NULL;
 	struct pw_facts f;
 	struct pw_verdict v;
 
-	assert_non_null(t);
+	/* (no unique ID, as before Linux 6.8: the table answers) */
+	pw_mountinfo = fixture(c->file);
 	pw_facts_init(&f);
 	f.present[PW_ROOT] = true;
-	pw_fact(&f, PW_ROOT, PW_MOUNT_ROOT, w.mount_root ? PW_YES : PW_NO, NULL);
-	pw_root_facts_from_table(&f, t, &w);
+	pw_fact(&f, PW_ROOT, PW_MOUNT_ROOT, p.w.mount_root ? PW_YES : PW_NO, NULL);
+	pw_place_mount(&p, &t);
+	assert_non_null(t);
+	pw_mount_facts(&f, PW_ROOT, &p, t);
 	pw_table_free(t);
 	for (size_t i = 0; i < 4; i++)
 		if (f.value[PW_ROOT][order[i]] != tri_of(c->facts[i]))
