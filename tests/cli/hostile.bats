@@ -117,6 +117,60 @@ fault_each() {
 	[[ "${stderr_lines[0]}" == *"(via statmount)" ]]
 }
 
+# unshare --pid without --fork: the next process created becomes the new
+# PID namespace's init, and the namespace dies with it.  A trial child
+# would be that process (and the command could fork no more): where the
+# kernel must be asked (no statmount: bench/no-statmount), it is asked from
+# a thread, which such a namespace refuses (copy_process()); prepare-root
+# then re-roots, which needs no answer.
+@test "a PID namespace awaiting its first process: prepare-root starts nothing in it, the command can fork" {
+	local nsm w
+	nsm=$(dirname "$PREPARE_ROOT")/bench/no-statmount
+	for w in "" "$nsm"; do
+		run -0 --separate-stderr unshare --pid --mount --propagation private -- \
+			$w "$PREPARE_ROOT" -- sh -c 'sh -c "echo FORKED"; echo "$$"'
+		[ "${lines[0]}" = FORKED ]
+		[ "${lines[1]}" -ne 1 ]
+	done
+}
+
+# Linux 6.8: listmount(2) and statmount(2) find a mount inside the root
+# without /proc/self/mountinfo.
+@test "without /proc, a chroot directory of a shared mount is re-rooted onto a mount inside, found by listmount" {
+	if [ -n "${PW_SANITIZED:-}" ]; then
+		skip_because sanitized "ASan itself cannot start without /proc (the plain run covers this)"
+	fi
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c '
+		mount --make-rshared / && mount -t tmpfs inside "$1/tmp" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$1" /bin/prepare-root -v -- /bin/sh -c "mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && echo pivoted" || exit
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' sh "$CHROOT"
+	[ "${lines[0]}" = pivoted ]
+	[ "${lines[1]}" = "table unchanged" ]
+	[[ "$stderr" =~ anchor:\ mount\ [0-9]+\ at\ /tmp ]]
+}
+
+# chroot /proc/PID/root: the root is a mount of another namespace, which
+# pivot_root refuses (check_mnt) and no copy can be made of here.
+@test "a root in another mount namespace: the kernel's reason, check_mnt, and no re-root tried" {
+	run --separate-stderr unshare --mount --propagation private -- sh -c '
+		t=$1 c=$2
+		mkdir -p "$t/o" && mount -t tmpfs o "$t/o" && mount --make-private "$t/o" || exit 1
+		# (the other namespace has a copy of this one; the chroot is
+		# copied into a tmpfs that only it has)
+		unshare --mount --propagation private -- sh -c "umount $t/o; mount -t tmpfs other $t/o && cp -a $c/. $t/o && touch $t/o/ready && exec sleep 60" &
+		other=$!
+		for _ in $(seq 100); do [ -e "/proc/$other/root$t/o/ready" ] && break; sleep 0.1; done
+		chroot "/proc/$other/root$t/o" /bin/prepare-root --check; echo "check $?"
+		chroot "/proc/$other/root$t/o" /bin/prepare-root -- /bin/true; echo "run $?"
+		kill $other' sh "$BATS_TEST_TMPDIR" "$CHROOT"
+	echo "$output"; echo "$stderr"
+	[[ "${lines[0]}" == "no re-root can help: FAIL  the current root's mount is in this mount namespace {check_mnt(root_mnt)} [statmount(2) does not know mount "*": it is of another mount namespace] -> EINVAL; "* ]]
+	[ "${lines[1]}" = "check 125" ]
+	[ "${lines[2]}" = "run 125" ]
+	[ "$stderr" = "prepare-root: cannot re-root: the root is not in this mount namespace (a chroot through /proc/PID/root?) (run it in the mount namespace the root belongs to: nsenter --mount=/proc/PID/ns/mnt)" ]
+}
+
 @test "inside a user namespace (unshare -Ur): the re-root works there too" {
 	chmod 755 "$BATS_FILE_TMPDIR"
 	run -0 --separate-stderr unshare --user --map-root-user --mount --propagation private -- \

@@ -235,3 +235,57 @@ propagation_run() {
 	[ "$status" -eq 125 ]
 	[ "$output" = "prepare-root: the working directory /work/sub cannot be reached in the new root (a mount covers it; change to a directory that is not covered)" ]
 }
+
+# --check makes the re-root the run would make (and throws it away with
+# its namespace): it says 1 only where the run succeeds.
+@test "--check and the run agree without CAP_SYS_ADMIN: pivot_root's own EPERM, 125 both" {
+	run unshare --mount --propagation private -- sh -c '
+		c=$1; mount -t proc proc "$c/proc" || exit 1
+		chroot --userspec=65534:65534 "$c" /bin/prepare-root --check; echo "check $?"
+		chroot --userspec=65534:65534 "$c" /bin/prepare-root -- /bin/true 2>&1; echo "run $?"' sh "$CHROOT"
+	echo "$output"
+	[[ "${lines[0]}" == "pivot_root(2) fails for this process, and no re-root can help: FAIL  CAP_SYS_ADMIN in the user namespace that owns the mount namespace {may_mount()} [CAP_SYS_ADMIN is not effective] -> EPERM; fix: run as root" ]]
+	[ "${lines[1]}" = "check 125" ]
+	[ "${lines[-1]}" = "run 125" ]
+}
+
+# A mount listed inside the root, covered since by another mounted on a
+# directory above it: its path now leads into the one on top.
+@test "--check and the run agree where the first mount inside the root is covered: the one on top serves" {
+	run unshare --mount --propagation private -- sh -c '
+		c=$1; pivot=$2
+		mount --make-rshared / && mkdir -p "$c/x/y" && mount -t tmpfs A "$c/x/y" && mount -t tmpfs B "$c/x" &&
+			mkdir "$c/x/y" && mount -t proc proc "$c/proc" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$c" /bin/prepare-root --check >/dev/null; echo "check $?"
+		chroot "$c" /bin/prepare-root -v -- /bin/sh -c "$pivot" 2>&1; echo "run $?"
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' sh "$CHROOT" "$PIVOT"
+	echo "$output"
+	[ "${lines[0]}" = "check 1" ]
+	[[ "$output" =~ anchor:\ mount\ [0-9]+\ at\ /x$'\n' ]]
+	[ "${lines[-3]}" = pivoted ]
+	[ "${lines[-2]}" = "run 0" ]
+	[ "${lines[-1]}" = "table unchanged" ]
+}
+
+# A file system stacked on "/" (mount -t tmpfs over /): the caller's
+# lookups never see it, and neither may the command's; a runtime that
+# binds from under its old root after pivot_root would find it there.
+@test "a file system stacked on / is left out of the copy: bwrap binds from its old root" {
+	command -v bwrap >/dev/null || { echo "bwrap missing (apt-get install bubblewrap)" >&3; return 1; }
+	local w
+	pw_copy_binary "$CHROOT" "$(command -v bwrap)" /bin/bwrap
+	mkdir -p "$CHROOT/bundle/rootfs/bin"
+	cp /bin/busybox "$CHROOT/bundle/rootfs/bin/"
+	ln -sf busybox "$CHROOT/bundle/rootfs/bin/echo"
+	for w in "" /bin/no-statmount; do
+		run unshare --mount --propagation private -- sh -c '
+			c=$1 w=$2
+			mount --make-rshared / && mount -t proc proc "$c/proc" || exit 1
+			chroot "$c" /bin/sh -c "mount -t tmpfs over / && $w /bin/prepare-root -- /bin/bwrap --bind /bundle/rootfs / /bin/echo inside" 2>&1' \
+			sh "$CHROOT" "$w"
+		echo "$output"
+		[ "$output" = inside ]
+		[ "$status" -eq 0 ]
+	done
+}
