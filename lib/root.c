@@ -33,10 +33,15 @@ void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place
 		else if (!p->via_table && p->err == EPERM)
 			pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "statmount(2) found mount %llu in this mount namespace, "
 				"then said EPERM", (unsigned long long) p->w.id);
-		pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "mount %llu lies outside the root, where %s",
-			(unsigned long long) p->w.id, p->via_table && p->err ? pw_table_error() :
-			p->via_table ? "mountinfo does not show it; Linux 6.8 or later can tell: it has statmount(2)" :
-			pw_statmount_hint(p->err) ?: strerror(p->err));
+		if (p->via_table && p->err)
+			pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "no statmount(2) (before Linux 6.8), and the mount "
+				"table cannot be read: %s", pw_table_error());
+		else if (p->via_table)
+			pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "mount %llu lies outside the root, where mountinfo "
+				"does not show it; %s", (unsigned long long) p->w.id, pw_statmount_hint(ENOSYS));
+		else
+			pw_fact(f, s, PW_PARENT_SHARED, PW_UNKNOWN, "statmount(2) of mount %llu: %s",
+				(unsigned long long) p->w.id, pw_statmount_hint(p->err) ?: strerror(p->err));
 		return;
 	}
 	pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "%s lists mount %llu", source, (unsigned long long) p->m.id);

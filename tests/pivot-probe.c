@@ -11,6 +11,8 @@
  *                                   user namespace, root mapped to our
  *                                   IDs, written through the /proc at FD),
  *                                   propagation left as it is
+ *   pivot-probe --nobody CMD...    run CMD as user and group 65534, with no
+ *                                   supplementary group and no capability
  *   pivot-probe --chroot-fd FD CMD...
  *                                   run CMD with the directory open at FD
  *                                   as its root (fchdir + chroot ".": the
@@ -38,6 +40,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -230,6 +233,19 @@ static int probe(const char *new_root)
 	return 0;
 }
 
+/* CMD as nobody (65534), no supplementary groups, no capabilities: what
+ * an ordinary user's runtime gets (busybox has no setpriv --reuid). */
+static int as_nobody(char *argv[])
+{
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0) {
+		perror("pivot-probe: --nobody");
+		return 125;
+	}
+	execvp(argv[0], argv);
+	perror("pivot-probe: exec");
+	return 127;
+}
+
 int main(int argc, char *argv[])
 {
 	int rc;
@@ -244,6 +260,8 @@ int main(int argc, char *argv[])
 			return enter(atoi(argv[3]), argv + 4);
 		return enter(-1, argv + 2);
 	}
+	if (argc >= 3 && strcmp(argv[1], "--nobody") == 0)
+		return as_nobody(argv + 2);
 	if (argc >= 2 && strcmp(argv[1], "--ls") == 0) {
 		rc = list_root();
 		if (rc != 0 || argc == 2)

@@ -12,14 +12,14 @@
 #
 #   prefix=$(tools/build-static-libmount.sh)
 #   meson setup build-static --native-file "$prefix/meson-native.ini" \
-#       -Dstatic=true -Dtests=false
+#       -Dstatic=true -Dtests=disabled
 #
 # or, the same for this one setup only (a later "meson setup --wipe" or
 # reconfigure from a shell without PKG_CONFIG_LIBDIR would find the glibc
 # system's mount.pc instead; the native file is remembered by the build dir):
 #
 #   CC=musl-gcc PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig \
-#       meson setup build-static -Dstatic=true -Dtests=false
+#       meson setup build-static -Dstatic=true -Dtests=disabled
 #
 # Needs: musl-tools (musl-gcc), dpkg-dev (dpkg-source), make; network only
 # on the first run.
@@ -260,7 +260,7 @@ fi
 # to the glibc system's mount.pc).
 cat >"$stage/meson-native.ini" <<EOF
 # Written by pivotwrap's tools/build-static-libmount.sh.
-#   meson setup build-static --native-file $prefix/meson-native.ini -Dstatic=true -Dtests=false
+#   meson setup build-static --native-file $prefix/meson-native.ini -Dstatic=true -Dtests=disabled
 [binaries]
 c = '$cc'
 pkg-config = 'pkg-config'

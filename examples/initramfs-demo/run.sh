@@ -31,7 +31,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "demo: building prepare-root"
-meson setup "$work/build" "$top" -Dtests=false -Dman=disabled >/dev/null
+meson setup "$work/build" "$top" -Dtests=disabled -Dman=disabled >/dev/null
 ninja -C "$work/build" prepare-root >/dev/null
 
 echo "demo: building the initramfs"

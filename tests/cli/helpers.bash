@@ -1,6 +1,8 @@
-# Shared setup for the CLI tests.  PREPARE_ROOT is the binary under test
-# (meson sets it); the tests that re-root need root, and fail, not skip,
-# when CI=true and they cannot run.  Every skip goes through skip_because.
+# Shared setup for the CLI tests.  PREPARE_ROOT is the binary under test:
+# meson sets it; run by hand ("bats tests/cli/interface.bats") it is the
+# build directory's, build/prepare-root.  The tests that re-root need root,
+# and fail, not skip, when CI=true and they cannot run.  Every skip goes
+# through skip_because.
 
 bats_require_minimum_version 1.5.0
 
@@ -8,7 +10,11 @@ bats_require_minimum_version 1.5.0
 # shellcheck source=tests/e2e/lib.sh
 . "$BATS_TEST_DIRNAME/../e2e/lib.sh"
 
-: "${PREPARE_ROOT:?PREPARE_ROOT must name the prepare-root binary under test}"
+: "${PREPARE_ROOT:=$BATS_TEST_DIRNAME/../../build/prepare-root}"
+if [ ! -x "$PREPARE_ROOT" ]; then
+	echo "no prepare-root at $PREPARE_ROOT: build it (meson setup build && meson compile -C build), or set PREPARE_ROOT to the binary to test" >&2
+	exit 1
+fi
 
 # skip_because REASON MESSAGE: skip this test, saying why.  Under CI=true a
 # skip is a failure unless REASON is one that can hold on the CI machine and

@@ -142,7 +142,7 @@ pw_build_prepare_root() {
 	local dir=$1 top
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	pw_log "building prepare-root"
-	if ! { meson setup "$dir" "$top" -Dtests=false -Dman=disabled &&
+	if ! { meson setup "$dir" "$top" -Dtests=disabled -Dman=disabled &&
 		ninja -C "$dir" prepare-root; } > "$dir.log" 2>&1; then
 		tail -n 40 "$dir.log" | sed 's/^/  | /' >&2
 		return 1

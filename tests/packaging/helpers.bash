@@ -59,7 +59,7 @@ copy_tree() {
 meson_install() {
 	local build=$1 destdir=$2
 	shift 2
-	if ! { meson setup "$build" "$TOP" -Dtests=false -Dman=disabled "$@" &&
+	if ! { meson setup "$build" "$TOP" -Dtests=disabled -Dman=disabled "$@" &&
 		ninja -C "$build" &&
 		DESTDIR=$destdir meson install -C "$build"; } >"$build.log" 2>&1; then
 		tail -n 30 "$build.log"

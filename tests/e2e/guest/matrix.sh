@@ -60,19 +60,19 @@ mx_kernel_has_statmount() {
 # reasons next to the rows); any other 125 is a failure.
 mx_may_refuse() {
 	kind=${1%%.*}; prop=${1#*.}; prop=${prop%%.*}
-	if ! mx_kernel_has_statmount "${2:-}"; then
-		case $kind in
-		normal|bind|dir|stackeddir)
-			echo "before Linux 6.8 only /proc/self/mountinfo describes mounts, and this root has no /proc"
-			return ;;
-		esac
+	# A plain directory root: the copy must go on a mount that is not
+	# shared; its own mount's propagation can be read only by statmount(2)
+	# (6.8), and it has no mount inside.
+	if [ "$kind" = dir ] && ! mx_kernel_has_statmount "${2:-}"; then
+		echo "a plain directory with no mount inside, before Linux 6.8: nothing tells whether its mount is shared (statmount(2) would), and there is no mount inside the root to take the copy"
+		return
 	fi
 	if [ "$kind.$prop" = dir.shared ]; then
 		echo "a plain directory in a shared mount, with no mount of its own inside: the copy has nowhere to go that would not propagate to the caller (prepare-root(8), NOTES)"
 	fi
 	case $kind.$prop in
 	dir.unbindable|dirmnt.unbindable|stackeddir.unbindable)
-		echo "a directory in an unbindable mount: on kernels that keep a new namespace's copy of it unbindable (6.1 to 7.2, not 6.18) no copy of it can be made; --check asks such a copy of the kernel" ;;
+		echo "a directory in an unbindable mount: on kernels that keep a new namespace's copy of it unbindable (6.1 to 7.2, not 6.18) no copy of it can be made" ;;
 	esac
 }
 
