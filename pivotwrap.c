@@ -122,6 +122,9 @@ static int prepare_root(unsigned long propagation)
 		break;
 	}
 	pw_verbose("decision: re-root needed: %s", reason(&f, &v, why));
+	if (f.value[PW_ROOT][PW_HAS_PARENT] != PW_NO || f.value[PW_ROOT][PW_MOUNT_ROOT] == PW_NO)
+		pw_verbose("note: / is a chroot; a container started from here can still climb with '..' "
+			   "into the file system that holds it (only a root with no parent stops '..')");
 	return pw_reroot(propagation);
 }
 

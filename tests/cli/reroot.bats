@@ -84,16 +84,17 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	run -0 --separate-stderr in_chroot /bin/prepare-root -v -- /bin/true
 	[[ "${stderr_lines[0]}" =~ ^prepare-root:\ root:\ mount\ [0-9]+,\ a\ directory\ in\ it\;\ parent:\ statmount:\ mount\ [0-9]+,\ parent\ [0-9]+,\ private\ \(via\ statmount\)$ ]]
 	[[ "${stderr_lines[1]}" == "prepare-root: decision: re-root needed: FAIL  the current root is the root of a mount {path_mounted(&root)} "* ]]
-	[ "${stderr_lines[2]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
-	[[ "${stderr_lines[3]}" =~ ^prepare-root:\ anchor:\ the\ root\ directory\;\ its\ mount\ [0-9]+\ is\ not\ shared$ ]]
-	[ "${stderr_lines[4]}" = "prepare-root: open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)" ]
-	[ "${stderr_lines[5]}" = "prepare-root: mount_setattr(the copy, AT_RECURSIVE, MS_SLAVE)" ]
-	[ "${stderr_lines[6]}" = "prepare-root: move_mount(copy, anchor)" ]
-	[ "${stderr_lines[7]}" = "prepare-root: fchdir(copy), chroot(.)" ]
-	[[ "${stderr_lines[8]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ not\ shared$ ]]
-	[ "${stderr_lines[9]}" = "prepare-root: chdir(/)" ]
-	[ "${stderr_lines[10]}" = "prepare-root: exec /bin/true" ]
-	[ "${#stderr_lines[@]}" -eq 11 ]
+	[[ "${stderr_lines[2]}" == "prepare-root: note: / is a chroot; a container started from here can still climb with '..' "* ]]
+	[ "${stderr_lines[3]}" = "prepare-root: unshare(CLONE_NEWNS)" ]
+	[[ "${stderr_lines[4]}" =~ ^prepare-root:\ anchor:\ the\ root\ directory\;\ its\ mount\ [0-9]+\ is\ not\ shared$ ]]
+	[ "${stderr_lines[5]}" = "prepare-root: open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)" ]
+	[ "${stderr_lines[6]}" = "prepare-root: mount_setattr(the copy, AT_RECURSIVE, MS_SLAVE)" ]
+	[ "${stderr_lines[7]}" = "prepare-root: move_mount(copy, anchor)" ]
+	[ "${stderr_lines[8]}" = "prepare-root: fchdir(copy), chroot(.)" ]
+	[[ "${stderr_lines[9]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ not\ shared$ ]]
+	[ "${stderr_lines[10]}" = "prepare-root: chdir(/)" ]
+	[ "${stderr_lines[11]}" = "prepare-root: exec /bin/true" ]
+	[ "${#stderr_lines[@]}" -eq 12 ]
 }
 
 @test "the command runs in a new mount namespace; the caller's is unchanged" {

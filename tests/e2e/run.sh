@@ -171,6 +171,30 @@ boot() {
 	pw_judge_console "$label" "$log" "$status" "$@"
 }
 
+# readme_sample LOG LABEL: the README's --explain sample (between its
+# "explain-sample" markers) against the report the guest printed, numbers
+# aside (mount IDs and sizes follow the machine): the README cannot go
+# stale.
+readme_sample() {
+	local readme=$here/../../README.md norm='s/[0-9][0-9]*/N/g'
+	if ! grep -q '^E2E-LOG: SAMPLE ' "$1.txt"; then
+		echo "FAIL readme-explain-sample [$2]: the guest printed no --explain report"
+		failed=$((failed + 1))
+		return
+	fi
+	sed -n 's/^E2E-LOG: SAMPLE //p' "$1.txt" | sed "$norm" > "$work/sample.guest"
+	sed -n '/<!-- explain-sample: begin -->/,/<!-- explain-sample: end -->/p' "$readme" |
+		sed '/^<!--/d; /^```/d' | sed "$norm" > "$work/sample.readme"
+	if [ -s "$work/sample.readme" ] && cmp -s "$work/sample.guest" "$work/sample.readme"; then
+		echo "PASS readme-explain-sample [$2]"
+		passed=$((passed + 1))
+	else
+		echo "FAIL readme-explain-sample [$2]: README.md's sample is not what prepare-root prints (numbers as N):"
+		diff "$work/sample.readme" "$work/sample.guest" | sed 's/^/  | /'
+		failed=$((failed + 1))
+	fi
+}
+
 t_build=$SECONDS
 build_image
 for k in $kernels; do
@@ -183,6 +207,10 @@ for k in $kernels; do
 	pw_log "$k: $(cat "$(dirname "$kernel")/package" 2>/dev/null || echo "$kernel")"
 	if [ ${#main[@]} -gt 0 ]; then
 		boot "$kernel" "$k" "pw.scenarios=$(IFS=,; echo "${main[*]}")" "${main[@]}"
+		# The sample is the 6.1 rootfs's (README.md says so).
+		if [ "$k" = bookworm ] && [[ " ${main[*]} " == *" explain-sample "* ]]; then
+			readme_sample "$work/console-$k.log" "$k"
+		fi
 	fi
 	if $want_pid1; then
 		boot "$kernel" "$k-pid1" "rdinit=/e2e/pid1-init" pid1

@@ -13,7 +13,7 @@ cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-60}
 ALL_SCENARIOS="baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap
 mounts-unchanged cwd-kept cwd-unreachable bytes-exact check-verbose noproc explain-vs-kernel explain-cases
-escape-probe normal-root readonly-root chroot-dir chroot-bind"
+explain-sample escape-probe normal-root readonly-root chroot-dir chroot-bind"
 # The root-state matrix, run only when named (run.sh --scenario matrix):
 # tests/e2e/guest/matrix.sh.
 # shellcheck source=tests/e2e/guest/matrix.sh
@@ -333,6 +333,16 @@ scenario_explain_cases() {
 		case $out in explain=*" kernel="*) [ "${e%% kernel=*}" = "$k" ] || bad=1 ;; *) bad=1 ;; esac
 	done
 	[ $bad -eq 0 ]
+}
+
+# The README's --explain sample is this report, from the root the kernel
+# gave: the host compares the two (tests/e2e/run.sh, bookworm's boot).
+scenario_explain_sample() {
+	prepare-root --explain > /tmp/sample.out
+	status=$?
+	sed 's/^/SAMPLE /' /tmp/sample.out
+	echo "explain status $status"
+	grep -q '^verdict: ' /tmp/sample.out
 }
 
 # --- security: the classic chroot escape ---------------------------------
