@@ -67,31 +67,25 @@ static void __attribute__((noreturn)) usage(void)
 static void __attribute__((noreturn)) misuse(const char *what)
 {
 	if (what)
-		pw_message("%s", what);
+		pw_error(0, NULL, "%s", what);
 	fputs("Try '" PW_PROGRAM " --help' for more information.\n", stderr);
 	exit(PW_EXIT_FAILURE);
 }
 
-/* The table row @row, as --explain prints it, for a message. */
-static const char *row_line(const struct pw_facts *f, const struct pw_row *row)
-{
-	static char line[PW_ROW_MAX];
-
-	pw_row_format(f, row, line, sizeof(line));
-	return line;
-}
-
 /*
- * The reason, to the user, of a judgement: the root row that failed, or
- * why nothing could be told.
+ * The reason, to the user, of a judgement: the row that failed, as
+ * --explain prints it, or why nothing could be told.
  */
 static const char *reason(const struct pw_facts *f, const struct pw_verdict *v, const char *why)
 {
-	if (v->failed)
-		return row_line(f, v->failed);
-	if (v->unknown)
-		return why ? why : row_line(f, v->unknown);
-	return "pivot_root(2) accepts the current root";
+	static char line[PW_ROW_MAX];
+
+	if (!v->failed && !v->unknown)
+		return "pivot_root(2) accepts the current root";
+	if (!v->failed && why)
+		return why;
+	pw_row_format(f, v->failed ? v->failed : v->unknown, line, sizeof(line));
+	return line;
 }
 
 /* Judge the root and re-root when needed: 0, or -1 after one error line. */
@@ -144,7 +138,7 @@ static int run_check(unsigned long propagation)
 	pw_facts_init(&f);
 	need = pw_root_judge(&f, true, &v, &why);
 	pw_checks_evaluate(&f, PW_CALLER_ROWS, &v, NULL);
-	if (v.failed && pw_row_subject(v.failed) == PW_CALLER) {
+	if (v.failed && v.failed->subject == PW_CALLER) {
 		/* The kernel's answer for this process, which no re-root
 		 * changes: it could not make one either. */
 		printf("pivot_root(2) fails for this process, and no re-root can help: %s\n", reason(&f, &v, why));
@@ -184,7 +178,7 @@ static int run_explain(const char *new_root, const char *put_old)
 static int finish(int status)
 {
 	if (status != PW_EXIT_YES && getpid() == 1)
-		pw_message("running as PID 1: the kernel panics when it exits (status %d)", status);
+		pw_error(0, NULL, "running as PID 1: the kernel panics when it exits (status %d)", status);
 	return status;
 }
 
@@ -223,11 +217,11 @@ int main(int argc, char *argv[])
 	 * kernel sets AT_SECURE for every exec that gains privilege: setuid,
 	 * setgid, and file capabilities (setcap), which leave the IDs alone. */
 	if (getuid() != geteuid() || getgid() != getegid()) {
-		pw_message("refusing to run setuid or setgid; run it as root instead");
+		pw_error(0, NULL, "refusing to run setuid or setgid; run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
 	if (getauxval(AT_SECURE)) {
-		pw_message("refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
+		pw_error(0, NULL, "refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
 	if ((name = pw_masquerade_name(argv[0]))) {

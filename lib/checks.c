@@ -11,16 +11,6 @@
 #include "log.h"
 #include "sys.h"
 
-struct pw_row {
-	const char *check;		/* the test, as fs/namespace.c spells it */
-	int error;			/* what pivot_root(2) returns; 0: the lookup's */
-	enum pw_subject subject;
-	enum pw_fact fact;
-	enum pw_tri wanted;		/* the value with which the test passes */
-	const char *text;		/* what must hold; NEW_ROOT, PUT_OLD get their paths */
-	const char *fix;
-};
-
 #define FIX_PREPARE_ROOT "run the command through prepare-root: prepare-root -- <command>"
 #define FIX_PRIVATE_NS "(or work in a mount namespace of its own: unshare --mount --propagation private)"
 
@@ -144,16 +134,6 @@ void pw_fact(struct pw_facts *f, enum pw_subject s, enum pw_fact fact, enum pw_t
 		vsnprintf(f->evidence[s][fact], sizeof(f->evidence[s][fact]), fmt, ap);
 		va_end(ap);
 	}
-}
-
-enum pw_subject pw_row_subject(const struct pw_row *row)
-{
-	return row->subject;
-}
-
-enum pw_fact pw_row_fact(const struct pw_row *row)
-{
-	return row->fact;
 }
 
 /* A row is asked when its subject was; NEW_ROOT's and PUT_OLD's only as

@@ -81,7 +81,16 @@ void pw_fact(struct pw_facts *f, enum pw_subject s, enum pw_fact fact, enum pw_t
 /* The generation of kernel release @release ("6.12.0-1-amd64"). */
 enum pw_generation pw_generation_of(const char *release);
 
-struct pw_row;
+/* One test of pivot_root(2). */
+struct pw_row {
+	const char *check;		/* the test, as fs/namespace.c spells it */
+	int error;			/* what pivot_root(2) returns; 0: the lookup's */
+	enum pw_subject subject;
+	enum pw_fact fact;
+	enum pw_tri wanted;		/* the value with which the test passes */
+	const char *text;		/* what must hold; NEW_ROOT, PUT_OLD get their paths */
+	const char *fix;
+};
 
 /* The verdict of the rows of the subjects in @subjects (a bit per subject). */
 struct pw_verdict {
@@ -115,9 +124,5 @@ void pw_checks_settle(struct pw_facts *f, unsigned subjects, bool passed, const 
 /* One row as --explain prints it, into @buf (not escaped: the printer
  * escapes), for --check's answer and --verbose. */
 void pw_row_format(const struct pw_facts *f, const struct pw_row *row, char *buf, size_t size);
-
-/* The row's subject and fact, for the callers that decide on them. */
-enum pw_subject pw_row_subject(const struct pw_row *row);
-enum pw_fact pw_row_fact(const struct pw_row *row);
 
 #endif

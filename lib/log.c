@@ -115,17 +115,6 @@ void pw_error(int errnum, const char *hint, const char *fmt, ...)
 	line_write(&l);
 }
 
-void pw_message(const char *fmt, ...)
-{
-	struct line l;
-	va_list ap;
-
-	va_start(ap, fmt);
-	line_start(&l, fmt, ap);
-	va_end(ap);
-	line_write(&l);
-}
-
 const char *pw_privilege_hint(int errnum)
 {
 	switch (errnum) {

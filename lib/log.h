@@ -23,13 +23,11 @@ void pw_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * "prepare-root: <text>: <strerror(errnum)>" and, when hint is not NULL,
- * " (<hint>)", all on one line.  errnum 0 leaves the errno part out.
+ * " (<hint>)", all on one line, always.  errnum 0 leaves the errno part
+ * out: pw_error(0, NULL, ...) is a plain message.
  */
 void pw_error(int errnum, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* "prepare-root: <text>", always. */
-void pw_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Control characters and the backslash as octal escapes, the way mountinfo

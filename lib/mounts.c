@@ -277,7 +277,7 @@ int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m)
 	for (size_t i = 0; t && i < t->n; i++) {
 		if ((uint64_t) lm.mnt_fs_get_id(t->fs[i]) == id) {
 			fill(t->fs[i], m);
-			return 0;
+			return (int) i;
 		}
 	}
 	return -1;
@@ -295,9 +295,7 @@ int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const 
 
 void pw_place_mount(struct pw_place *p, struct pw_table **t)
 {
-	const char *point;
-	size_t cursor = 0;
-	struct pw_mount m;
+	int i;
 
 	p->known = p->listed = p->via_table = false;
 	p->point[0] = '\0';
@@ -316,20 +314,16 @@ void pw_place_mount(struct pw_place *p, struct pw_table **t)
 		p->err = errno;
 		return;
 	}
-	while (pw_table_next(*t, &cursor, &m, &point) == 0) {
-		if (m.id == p->w.id) {
-			p->m = m;
-			p->known = p->listed = true;
-			snprintf(p->point, sizeof(p->point), "%s", point ?: "");
-			return;
-		}
-	}
 	p->err = 0;
+	if ((i = pw_table_find(*t, p->w.id, &p->m)) >= 0) {
+		p->known = p->listed = true;
+		snprintf(p->point, sizeof(p->point), "%s", lm.mnt_fs_get_target((*t)->fs[i]) ?: "");
+	}
 }
 
 int pw_mount_parent(const struct pw_mount *m, struct pw_table *t, struct pw_mount *parent)
 {
 	if (!m->from_table)
 		return pw_statmount(m->parent_uid, parent, NULL, 0);
-	return pw_table_find(t, m->parent_id, parent);
+	return pw_table_find(t, m->parent_id, parent) < 0 ? -1 : 0;
 }

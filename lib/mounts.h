@@ -88,8 +88,9 @@ void pw_table_free(struct pw_table *t);
 /* The reason the last pw_table_read() failed, for an error line. */
 const char *pw_table_error(void);
 
-/* Mount @id as the table lists it: 0, or -1 when it is not listed (its
- * root lies outside the caller's root, or it is of another namespace). */
+/* Mount @id as the table lists it: its place in the table's order, or -1
+ * when it is not listed (its root lies outside the caller's root, or it
+ * is of another namespace). */
 int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m);
 
 /* The listed mounts in the table's order, each with its mount point:

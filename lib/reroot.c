@@ -204,9 +204,11 @@ static int copy_root(unsigned long propagation)
 	struct pw_where w;
 	int fd, root;
 
-	pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
-	fd = pw_sys_open_tree(AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
-	if (fd < 0 && errno == EINVAL && pw_where(AT_FDCWD, "/", 0, &w) == 0 && w.mount_root) {
+	for (int again = 0;; again++) {
+		pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
+		fd = pw_sys_open_tree(AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
+		if (fd >= 0 || errno != EINVAL || again || pw_where(AT_FDCWD, "/", 0, &w) < 0 || !w.mount_root)
+			break;
 		/* An unbindable root mount: making it private clears that
 		 * (MS_SLAVE keeps it before Linux 6.18). */
 		root = pw_sys_openat(AT_FDCWD, "/", O_ANCHOR);
@@ -216,8 +218,6 @@ static int copy_root(unsigned long propagation)
 			return -1;
 		}
 		pw_sys_close(root);
-		pw_verbose("open_tree(/, OPEN_TREE_CLONE|AT_RECURSIVE)");
-		fd = pw_sys_open_tree(AT_FDCWD, "/", PW_OPEN_TREE_CLONE | PW_AT_RECURSIVE | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		if (errno == EINVAL)

@@ -261,7 +261,7 @@ enum pw_need pw_root_judge(struct pw_facts *f, bool caller, struct pw_verdict *v
 	/* A root of another mount namespace cannot be copied here
 	 * (__do_loopback: check_mnt), when that is seen, not only inferred
 	 * from a trial. */
-	if (pw_row_fact(v->failed) == PW_IN_NAMESPACE && !f->settled[PW_ROOT][PW_IN_NAMESPACE])
+	if (v->failed->fact == PW_IN_NAMESPACE && !f->settled[PW_ROOT][PW_IN_NAMESPACE])
 		return PW_NEED_IMPOSSIBLE;
 	return PW_NEED_REROOT;
 }

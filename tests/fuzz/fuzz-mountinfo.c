@@ -103,7 +103,7 @@ static void check_root(struct pw_table *t, uint64_t id, bool mount_root)
 	struct pw_place p = { .w = { .id = id, .mount_root = mount_root, .mount_root_known = true } };
 	struct pw_mount m, parent;
 	struct pw_facts f;
-	bool listed = pw_table_find(t, id, &m) == 0;
+	bool listed = pw_table_find(t, id, &m) >= 0;
 
 	pw_facts_init(&f);
 	f.present[PW_ROOT] = true;

@@ -107,8 +107,8 @@ static void test_each_row_alone(void **state)
 		pw_fact(&f, rows[i].s, rows[i].fact, rows[i].bad, NULL);
 		pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
 		assert_non_null(v.failed);
-		assert_int_equal(pw_row_subject(v.failed), rows[i].s);
-		assert_int_equal(pw_row_fact(v.failed), rows[i].fact);
+		assert_int_equal(v.failed->subject, rows[i].s);
+		assert_int_equal(v.failed->fact, rows[i].fact);
 		assert_int_equal(v.error, rows[i].err);
 	}
 }
@@ -165,7 +165,7 @@ static void test_generation_check_mnt_first(void **state)
 		pw_fact(&f, PW_ROOT, PW_IN_NAMESPACE, PW_NO, NULL);
 		pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
 		assert_int_equal(v.error, EINVAL);
-		assert_int_equal(pw_row_fact(v.failed), gen == PW_GEN_6_1 ? PW_PARENT_SHARED : PW_IN_NAMESPACE);
+		assert_int_equal(v.failed->fact, gen == PW_GEN_6_1 ? PW_PARENT_SHARED : PW_IN_NAMESPACE);
 	}
 }
 
@@ -277,7 +277,7 @@ static void test_settle(void **state)
 	pw_fact(&f, PW_ROOT, PW_HAS_PARENT, PW_UNKNOWN, NULL);
 	pw_checks_settle(&f, PW_ROOT_ROWS, false, "trial: EINVAL");
 	pw_checks_evaluate(&f, PW_ROOT_ROWS, &v, NULL);
-	assert_int_equal(pw_row_fact(v.failed), PW_PARENT_SHARED);
+	assert_int_equal(v.failed->fact, PW_PARENT_SHARED);
 	assert_true(f.settled[PW_ROOT][PW_PARENT_SHARED]);
 	assert_int_equal(f.value[PW_ROOT][PW_HAS_PARENT], PW_UNKNOWN);
 	assert_non_null(strstr(f.evidence[PW_ROOT][PW_PARENT_SHARED], "the trial cannot say which"));

@@ -110,7 +110,7 @@ static void test_fixture(void **state)
 		assert_null(v.failed);
 	} else {
 		assert_non_null(v.failed);
-		assert_int_equal(pw_row_fact(v.failed), c->failed);
+		assert_int_equal(v.failed->fact, c->failed);
 		assert_int_equal(v.error, EINVAL);
 	}
 	/* A parent the table does not list is never taken for "not shared". */
@@ -137,7 +137,7 @@ static void test_statmount_rootfs(void **state)
 	fake_mount(1, 1, 0);
 	fake.root = 1;
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
-	assert_int_equal(pw_row_fact(v.failed), PW_HAS_PARENT);
+	assert_int_equal(v.failed->fact, PW_HAS_PARENT);
 	assert_int_equal(fake.threads, 0);
 }
 
@@ -171,7 +171,7 @@ static void test_statmount_shared_parent(void **state)
 	fake_mount(45, 40, 0);
 	fake.root = 45;
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
-	assert_int_equal(pw_row_fact(v.failed), PW_PARENT_SHARED);
+	assert_int_equal(v.failed->fact, PW_PARENT_SHARED);
 	assert_int_equal(fake.threads, 0);
 }
 
@@ -186,7 +186,7 @@ static void test_directory_root(void **state)
 	fake.root = 40;
 	fake.root_is_dir = true;
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
-	assert_int_equal(pw_row_fact(v.failed), PW_MOUNT_ROOT);
+	assert_int_equal(v.failed->fact, PW_MOUNT_ROOT);
 }
 
 /* statmount(2) does not know the root's mount: another namespace's
@@ -200,7 +200,7 @@ static void test_root_of_another_namespace(void **state)
 	fake_mount(1, 1, 0);
 	fake.root = 77;
 	assert_int_equal(judge(&f, &v), PW_NEED_IMPOSSIBLE);
-	assert_int_equal(pw_row_fact(v.failed), PW_IN_NAMESPACE);
+	assert_int_equal(v.failed->fact, PW_IN_NAMESPACE);
 	assert_int_equal(fake.threads, 0);
 }
 
@@ -236,7 +236,7 @@ static void test_table_hidden_parent_trial_refuses(void **state)
 	pw_mountinfo = fixture("host-systemd-shared.mountinfo");
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
 	assert_int_equal(fake.threads, 1);
-	assert_int_equal(pw_row_fact(v.failed), PW_PARENT_SHARED);
+	assert_int_equal(v.failed->fact, PW_PARENT_SHARED);
 	assert_non_null(strstr(f.evidence[PW_ROOT][PW_PARENT_SHARED], "EINVAL"));
 }
 
@@ -289,7 +289,7 @@ static void test_trial_cannot_say_which(void **state)
 	pw_mountinfo = "/nonexistent/mountinfo";
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
 	assert_non_null(v.failed);
-	assert_non_null(strstr(f.evidence[pw_row_subject(v.failed)][pw_row_fact(v.failed)],
+	assert_non_null(strstr(f.evidence[v.failed->subject][v.failed->fact],
 			       "the trial cannot say which"));
 }
 
