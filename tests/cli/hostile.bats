@@ -59,13 +59,13 @@ fault_each() {
 		d=$1; calls=$2
 		'"$1"' || { echo "setup failed"; exit 1; }
 		before=$(cat /proc/self/mountinfo)
-		chroot "$d" /bin/strace -f -qq -o /tmp/trace -e trace="$calls" /bin/prepare-root -- /bin/echo ran >/dev/null || exit 1
+		timeout 60 chroot "$d" /bin/strace -f -qq -o /tmp/trace -e trace="$calls" /bin/prepare-root -- /bin/echo ran >/dev/null || exit 1
 		n=0
 		for call in $(echo "$calls" | tr , " "); do
 			count=$(grep -c "^[0-9]* *$call(" "$d/tmp/trace")
 			i=1
 			while [ "$i" -le "$count" ]; do
-				out=$(env --default-signal chroot "$d" /bin/strace -f -qq -o /dev/null -e trace="$call" \
+				out=$(timeout 60 env --default-signal chroot "$d" /bin/strace -f -qq -o /dev/null -e trace="$call" \
 					-e inject="$call:error=EACCES:when=$i" /bin/prepare-root -- /bin/echo ran 2>&1)
 				status=$?
 				case $status:$out in

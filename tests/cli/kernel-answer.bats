@@ -143,11 +143,13 @@ propagation_run() {
 		mkdir -p "$c/tmp/later"
 		mount --bind "$c" "$c" && mount -t proc proc "$c/proc" || exit 1
 		rm -f "$c/tmp/started" && mkfifo "$c/tmp/started" || exit 1
-		chroot "$c" /bin/prepare-root --propagation "$p" -- /bin/sh -c "
+		timeout 60 chroot "$c" /bin/prepare-root --propagation "$p" -- /bin/sh -c "
 			echo > /tmp/started; sleep 1
 			grep -c \" /tmp/later \" /proc/self/mountinfo
 			mount -t tmpfs mine /newroot && echo mounted" &
-		cat "$c/tmp/started" >/dev/null
+		# (bounded: a prepare-root that exits before the command starts
+		# must fail the test, not hang it)
+		timeout 20 cat "$c/tmp/started" >/dev/null || { echo "the command never started"; exit 1; }
 		mount -t tmpfs later "$c/tmp/later"
 		wait $! || exit 1
 		grep -c " - tmpfs mine " /proc/self/mountinfo' sh "$CHROOT" "$1"

@@ -44,21 +44,26 @@ race() {
 		m=$t/m c=$t/m/r
 		mkdir -p "$m" && mount -t tmpfs m "$m" && cp -a "$src/." "$c" || exit 1
 		eval "$setup" || { echo "setup failed"; exit 1; }
-		strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:delay_enter=4000000" \
+		timeout 60 strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:delay_enter=4000000" \
 			chroot "$c" $w /bin/prepare-root -- /bin/sh -c "cat /marker" &
+		tracer=$!
+		# timeout runs strace, which forks the tracee: chroot, which
+		# (through the wrapper) becomes prepare-root in that process.
 		held=
 		for _ in $(seq 400); do
-			for p in /proc/[0-9]*; do
-				[ "$(cat "$p/comm" 2>/dev/null)" = prepare-root ] || continue
-				read -r n _ < "$p/syscall" 2>/dev/null && [ "$n" = "$nr" ] && held=$p
+			for s in $(cat /proc/$tracer/task/*/children 2>/dev/null); do
+				for p in $(cat /proc/$s/task/*/children 2>/dev/null); do
+					[ "$(cat "/proc/$p/comm" 2>/dev/null)" = prepare-root ] &&
+						read -r n _ < "/proc/$p/syscall" && [ "$n" = "$nr" ] && held=$p
+				done
 			done
 			[ -n "$held" ] && break
 			sleep 0.05
 		done
-		[ -n "$held" ] || { echo "prepare-root never reached $call"; exit 1; }
+		[ -n "$held" ] || { echo "prepare-root never reached $call"; kill "$tracer"; exit 1; }
 		eval "$change" || { echo "change failed"; exit 1; }
 		before=$(cat /proc/self/mountinfo)
-		wait $!
+		wait "$tracer"
 		echo "status $?"
 		after=$(cat /proc/self/mountinfo)
 		if [ "$after" = "$before" ]; then echo "table unchanged"; else
