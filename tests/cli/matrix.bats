@@ -123,4 +123,11 @@ matrix_state() {
 @test "matrix: stackeddir.slave.userns" { matrix_state stackeddir.slave.userns; }
 @test "matrix: stackeddir.unbindable.init" { matrix_state stackeddir.unbindable.init; }
 @test "matrix: stackeddir.unbindable.userns" { matrix_state stackeddir.unbindable.userns; }
-
+@test "matrix: dircovered.private.init" { matrix_state dircovered.private.init; }
+@test "matrix: dircovered.private.userns" { matrix_state dircovered.private.userns; }
+@test "matrix: dircovered.shared.init" { matrix_state dircovered.shared.init; }
+@test "matrix: dircovered.shared.userns" { matrix_state dircovered.shared.userns; }
+@test "matrix: dircovered.slave.init" { matrix_state dircovered.slave.init; }
+@test "matrix: dircovered.slave.userns" { matrix_state dircovered.slave.userns; }
+@test "matrix: dircovered.unbindable.init" { matrix_state dircovered.unbindable.init; }
+@test "matrix: dircovered.unbindable.userns" { matrix_state dircovered.unbindable.userns; }

@@ -34,6 +34,9 @@
 #     dirmnt      the same with a mount of its own inside: proc on D/proc
 #     stackeddir  "chroot D" with a tmpfs mounted over "/" (on D, entered
 #                 from below)
+#     dircovered  "chroot D" with a tmpfs A mounted on D/x/y, covered since
+#                 by a tmpfs B mounted on D/x: the first mount listed inside
+#                 the root is no longer reached by its path
 #   PROPAGATION private|shared|slave|unbindable, of the mount that matters:
 #               the root mount for nsroot/stacked/seed3/normal, the mount M
 #               holding D (outside the root) for the chroot kinds.  Shared
@@ -44,7 +47,7 @@
 #               so every mount of it is locked (MNT_LOCKED).
 
 BB=${MX_BB:-/bin/busybox}
-MX_KINDS="nsroot stacked seed3 normal bind dir dirmnt stackeddir"
+MX_KINDS="nsroot stacked seed3 normal bind dir dirmnt stackeddir dircovered"
 MX_PROPS="private shared slave unbindable"
 MX_USERNS="init userns"
 
@@ -63,15 +66,19 @@ mx_may_refuse() {
 	# A plain directory root: the copy must go on a mount that is not
 	# shared; its own mount's propagation can be read only by statmount(2)
 	# (6.8), and it has no mount inside.
-	if [ "$kind" = dir ] && ! mx_kernel_has_statmount "${2:-}"; then
-		echo "a plain directory with no mount inside, before Linux 6.8: nothing tells whether its mount is shared (statmount(2) would), and there is no mount inside the root to take the copy"
-		return
+	if ! mx_kernel_has_statmount "${2:-}"; then
+		case $kind in
+		dir) echo "a plain directory with no mount inside, before Linux 6.8: nothing tells whether its mount is shared (statmount(2) would), and there is no mount inside the root to take the copy"
+			return ;;
+		dircovered) echo "a plain directory without /proc, before Linux 6.8: nothing tells whether its mount is shared, and nothing lists the mounts inside it (listmount(2) would)"
+			return ;;
+		esac
 	fi
 	if [ "$kind.$prop" = dir.shared ]; then
 		echo "a plain directory in a shared mount, with no mount of its own inside: the copy has nowhere to go that would not propagate to the caller (prepare-root(8), NOTES)"
 	fi
 	case $kind.$prop in
-	dir.unbindable|dirmnt.unbindable|stackeddir.unbindable)
+	dir.unbindable|dirmnt.unbindable|stackeddir.unbindable|dircovered.unbindable)
 		echo "a directory in an unbindable mount: on kernels that keep a new namespace's copy of it unbindable (6.1 to 7.2, not 6.18) no copy of it can be made" ;;
 	esac
 }
@@ -135,7 +142,7 @@ mx_run() {
 			$BB mount -t tmpfs mxn "$W/n" && mx_fill_root "$W/n" || return 1
 		fi
 		rel_a=$W/n ;;
-	bind|dir|dirmnt|stackeddir)
+	bind|dir|dirmnt|stackeddir|dircovered)
 		MX_NEWROOT=/newroot MX_PR_IN=/bin/prepare-root MX_PROBE_IN=/bin/pivot-probe
 		$BB mkdir -p "$W/m" || return 1
 		if [ -n "${MX_TEMPLATE:-}" ]; then
@@ -147,6 +154,9 @@ mx_run() {
 		case $kind in
 		bind) $BB mount --bind "$W/m/root" "$W/m/root" || return 1 ;;
 		dirmnt) $BB mount -t proc proc "$W/m/root/proc" || return 1 ;;
+		dircovered)
+			$BB mkdir -p "$W/m/root/x/y" && $BB mount -t tmpfs mxa "$W/m/root/x/y" &&
+				$BB mount -t tmpfs mxb "$W/m/root/x" && $BB mkdir "$W/m/root/x/y" || return 1 ;;
 		esac
 		rel_a=$W/m ;;
 	*) echo "matrix: unknown kind $kind"; return 1 ;;
@@ -225,7 +235,7 @@ mx_phase_b2() {
 		case $prop in
 		private|slave) mx_seed3 "$W" || return 1 ;;
 		esac ;;
-	bind|dir|dirmnt|stackeddir)
+	bind|dir|dirmnt|stackeddir|dircovered)
 		# The caller's own table may be empty (a plain directory
 		# root sees no mount): the namespace's, seen from outside the
 		# chroot, must not change either.
@@ -442,7 +452,7 @@ mx_scenario() {
 # One scenario per kind and user namespace (four states each: the guest's
 # time limit is per scenario).  tests/e2e/run.sh reads this list.
 # shellcheck disable=SC2034 # read by run.sh and scenarios.sh
-MATRIX_SCENARIOS="matrix-nsroot matrix-nsroot-userns matrix-stacked matrix-stacked-userns matrix-seed3 matrix-seed3-userns matrix-normal matrix-normal-userns matrix-bind matrix-bind-userns matrix-dir matrix-dir-userns matrix-dirmnt matrix-dirmnt-userns matrix-stackeddir matrix-stackeddir-userns"
+MATRIX_SCENARIOS="matrix-nsroot matrix-nsroot-userns matrix-stacked matrix-stacked-userns matrix-seed3 matrix-seed3-userns matrix-normal matrix-normal-userns matrix-bind matrix-bind-userns matrix-dir matrix-dir-userns matrix-dirmnt matrix-dirmnt-userns matrix-stackeddir matrix-stackeddir-userns matrix-dircovered matrix-dircovered-userns"
 for mx_k in $MX_KINDS; do
 	eval "scenario_matrix_$mx_k() { mx_scenario $mx_k init; }
 	scenario_matrix_${mx_k}_userns() { mx_scenario $mx_k userns; }"
