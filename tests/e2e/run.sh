@@ -40,8 +40,7 @@ while [ $# -gt 0 ]; do
 done
 # arm64: Debian's arm64 kernel under qemu-system-aarch64 (virt, TCG), an
 # image of Debian's arm64 crun, runc and bubblewrap, and a static aarch64
-# prepare-root (built here with tools/build-static-libmount.sh --arch arm64
-# unless given).  Slow: by default only the scenarios that prove the
+# prepare-root (built here with tools/build-release.sh unless given).  Slow: by default only the scenarios that prove the
 # architecture, the baselines and the wrapped runtimes.
 pw_set_arch "$arch"
 # "all", or one or more names (space- or comma-separated).
@@ -121,11 +120,10 @@ if [ "$PW_ARCH" = arm64 ]; then
 		fatal build "no aarch64 toolchain (tools/build-static-libmount.sh --arch arm64)"
 	static_cc=$(sed -n "s/^c = '\(.*\)'\$/\1/p" "$cross_prefix/meson-cross.ini")
 	if [ -z "$prepare_root" ]; then
-		pw_log "building a static aarch64 prepare-root"
-		{ meson setup "$work/build-aarch64" "$here/../.." --cross-file "$cross_prefix/meson-cross.ini" \
-			-Dstatic=true -Dtests=false -Dman=disabled && ninja -C "$work/build-aarch64" prepare-root; } \
-			> "$work/build-aarch64.log" 2>&1 || { tail -n 30 "$work/build-aarch64.log" >&2; fatal build "aarch64 prepare-root does not build"; }
-		prepare_root=$work/build-aarch64/prepare-root
+		pw_log "building a static aarch64 prepare-root (tools/build-release.sh)"
+		"$here/../../tools/build-release.sh" --arch arm64 --out "$work/release" > /dev/null ||
+			fatal build "aarch64 prepare-root does not build"
+		prepare_root=$work/release/prepare-root-aarch64
 	fi
 	readelf -h "$prepare_root" 2>/dev/null | grep -q 'Machine:.*AArch64' || fatal setup "$prepare_root is not an aarch64 program"
 	# no C library in this image for it: it must be static
