@@ -194,7 +194,9 @@ overlay() {
 	gcc -static -O2 -Wall -o "$bb/bin/probe" "$top/tests/e2e/probe.c"
 	# shellcheck disable=SC2016 # for the container's shell
 	printf '#!/bin/sh\necho CONTAINER pid=$$ host=$(hostname)\nexec /bin/probe\n' > "$bb/bin/e2e-cmd"
-	chmod 755 "$bb/bin/e2e-cmd"
+	# shellcheck disable=SC2016 # likewise
+	printf '#!/bin/sh\necho CONTAINER pid=$$ host=$(hostname)\n' > "$bb/bin/e2e-id"
+	chmod 755 "$bb/bin/e2e-cmd" "$bb/bin/e2e-id"
 	pw_docker_archive "$bb" "$o/images/bb.tar"
 	cp -a "$bb" "$o/images/rootfs"
 	# What an escaped container would see, and a contained one never.
@@ -202,29 +204,33 @@ overlay() {
 	(cd "$o" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) > "$work/overlay.cpio"
 }
 
-# judge_poweroff LABEL LOG STATUS: after its checks the guest ran
-# "systemctl poweroff": QEMU must have exited by itself (status 0, not
-# killed at the limit), after the kernel's "reboot: Power down", with no
-# panic.  systemd-shutdown's own complaints are shown.
-judge_poweroff() {
-	local label=$1 log=$2.txt status=$3
+# judge_down LABEL LOG STATUS poweroff|reboot: after its checks the guest
+# ran "systemctl poweroff" (or reboot): QEMU must have exited by itself
+# (status 0, not killed at the limit; -no-reboot ends it on a reboot too),
+# after the kernel's last words for it, with no panic.  systemd-shutdown's
+# own complaints are shown.
+judge_down() {
+	local label=$1 log=$2.txt status=$3 final=$4 words
+	words="reboot: Power down"
+	[ "$final" = poweroff ] || words="reboot: Restarting system"
 	grep -a 'systemd-shutdown\|Failed to \(unmount\|finalize\)' "$log" | sed "s/^/  [$label] /" || true
 	if [ "$status" -eq 0 ] && grep -q 'E2E: DONE' "$log" &&
-		sed -n '/E2E: DONE/,$p' "$log" | grep -q 'reboot: Power down' && ! grep -q 'Kernel panic' "$log"; then
-		result PASS "poweroff [$label]"
+		sed -n '/E2E: DONE/,$p' "$log" | grep -q "$words" && ! grep -q 'Kernel panic' "$log"; then
+		result PASS "$final [$label]"
 	else
-		result FAIL "poweroff [$label]: QEMU status $status; no 'reboot: Power down' after the checks, or a panic"
+		result FAIL "$final [$label]: QEMU status $status; no '$words' after the checks, or a panic"
 	fi
 }
 
-# boot KERNEL LABEL MODE CMDLINE: boot once and judge the console.
+# boot KERNEL LABEL MODE poweroff|reboot CMDLINE: boot once and judge the
+# console.
 boot() {
-	local kernel=$1 label=$2 mode=$3 cmdline=$4 log status t0=$SECONDS
+	local kernel=$1 label=$2 mode=$3 final=$4 cmdline=$5 log status t0=$SECONDS
 	log=$work/console-$label.log
-	pw_log "booting $label ($cmdline)"
+	pw_log "booting $label ($cmdline), then $final"
 	status=0
 	pw_boot "$kernel" "$work/initrd" \
-		"pw.mode=$mode pw.timeout=$scenario_timeout pw.scenarios=$(IFS=,; echo "${scenarios[*]}") $cmdline" \
+		"pw.mode=$mode pw.final=$final pw.timeout=$scenario_timeout pw.scenarios=$(IFS=,; echo "${scenarios[*]}") $cmdline" \
 		"$log" "$boot_timeout" || status=$?
 	pw_log "$label: QEMU exited $status after $((SECONDS - t0))s"
 	if [ -n "$keep" ]; then
@@ -232,7 +238,7 @@ boot() {
 		cp "$log" "$keep/"
 	fi
 	pw_judge_console "$label" "$log" "$status" "${scenarios[@]}"
-	judge_poweroff "$label" "$log" "$status"
+	judge_down "$label" "$log" "$status" "$final"
 }
 
 t0=$SECONDS
@@ -260,10 +266,11 @@ for k in $kernels; do
 	fi
 	for b in "${kboots[@]}"; do
 		case $b in
-		baseline) boot "$kernel" "$k-baseline" baseline "rdinit=/lib/systemd/systemd" ;;
+		baseline) boot "$kernel" "$k-baseline" baseline poweroff "rdinit=/lib/systemd/systemd" ;;
 		# Everything after "--" is init's argv: it comes last.
-		cmdline) boot "$kernel" "$k-cmdline" wrapped "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
-		init) boot "$kernel" "$k-init" wrapped "" ;;
+		cmdline) boot "$kernel" "$k-cmdline" wrapped poweroff "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
+		# (and this one reboots: systemd-shutdown's other way out)
+		init) boot "$kernel" "$k-init" wrapped reboot "" ;;
 		esac
 	done
 	pw_log "$k: $((SECONDS - t0))s"

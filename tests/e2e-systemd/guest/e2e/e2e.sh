@@ -4,13 +4,14 @@
 # on the initramfs root) has reached multi-user.target.  Each check prints
 # its evidence; run_one runs it under a time limit and turns its status
 # into one "E2E: PASS name" or "E2E: FAIL name" line, the evidence going to
-# the console as "E2E-LOG: " lines.  Then the machine powers off the way a
-# user's would: systemctl poweroff.
+# the console as "E2E-LOG: " lines.  Then the machine goes down the way a
+# user's would: systemctl poweroff (or reboot).
 #
 # Kernel command line: pw.mode=baseline (systemd started unaided: the
 # containers must fail with pivot_root EINVAL where / has no parent) or
 # pw.mode=wrapped (systemd started through prepare-root: everything must
-# work); pw.timeout=SECONDS (each check's limit).
+# work); pw.timeout=SECONDS (each check's limit); pw.final=poweroff or
+# reboot (how the machine goes down after the checks).
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
@@ -18,7 +19,7 @@ cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
 MODE=$(cmdline_arg pw.mode)
 SCENARIO_TIMEOUT=$(cmdline_arg pw.timeout)
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-240}
-ALL_SCENARIOS="pid1 default-target mounts journald udev logind detect-virt
+ALL_SCENARIOS="pid1 default-target mounts journald udev logind detect-virt kernel-helpers
 podman ctr docker user-bwrap user-pivot"
 
 # The kernel's own mount namespace and root, whatever PID 1 did: kthreadd
@@ -30,6 +31,7 @@ kind_of() { root_line "$1" | awk '{ print ($1 == $2 ? "no-parent" : "has-parent"
 BOOT_ROOT_KIND=$(kind_of /proc/2/mountinfo)
 
 contains() { case $1 in *"$2"*) return 0 ;; esac; return 1; }
+yes_no() { if [ -n "$1" ]; then echo yes; else echo no; fi; }
 # pivot_root(2) refused with EINVAL: crun, bwrap and pivot_root(8) say
 # "Invalid argument", runc "invalid argument".
 is_pivot_einval() { contains "$1" "pivot_root" && contains "$1" "nvalid argument"; }
@@ -129,6 +131,34 @@ scenario_detect_virt() {
 	[ "$status" -ne 0 ] || fail "systemd-detect-virt reports a chroot"
 }
 
+# --- the kernel's usermode helpers -----------------------------------------
+# The kernel starts its helpers (a core_pattern pipe, modprobe, the uevent
+# helper) from kthreadd: in the kernel's mount namespace and root, not in
+# PID 1's.  After a re-root that namespace holds the rootfs without any of
+# systemd's mounts, so a helper does not see systemd's /run (where
+# systemd-coredump's socket is).  Shown with a core_pattern helper that
+# writes a file into the /run it sees (/e2e/core-helper).
+scenario_kernel_helpers() {
+	rm -f /run/pw-core-helper /proc/2/root/run/pw-core-helper
+	old=$(cat /proc/sys/kernel/core_pattern)
+	echo '|/e2e/core-helper %p' > /proc/sys/kernel/core_pattern || fail "cannot set core_pattern" || return 1
+	sh -c 'kill -SEGV $$'
+	n=20
+	while [ $n -gt 0 ] && [ ! -s /run/pw-core-helper ] && [ ! -s /proc/2/root/run/pw-core-helper ]; do
+		sleep 0.5; n=$((n - 1))
+	done
+	echo "$old" > /proc/sys/kernel/core_pattern
+	pid1_run=$(cat /run/pw-core-helper 2>/dev/null)
+	kernel_run=$(cat /proc/2/root/run/pw-core-helper 2>/dev/null)
+	echo "E2E: INFO $MODE: a core_pattern helper wrote to the /run of: PID 1 $(yes_no "$pid1_run"), the kernel's namespace $(yes_no "$kernel_run")"
+	[ -n "$kernel_run" ] || fail "the helper did not run" || return 1
+	if [ "$(readlink /proc/1/ns/mnt)" != "$(readlink /proc/2/ns/mnt)" ]; then
+		[ -z "$pid1_run" ] || fail "the helper ran in PID 1's mount namespace"
+	else
+		[ -n "$pid1_run" ] || fail "the helper did not see PID 1's /run, which is the kernel's"
+	fi
+}
+
 # --- containers from units ------------------------------------------------
 # contained OUT HOST: PID 1 of its own PID namespace, the hostname the
 # engine set (ctr sets none), and the escape probe (tests/e2e/probe.c)
@@ -178,8 +208,10 @@ scenario_docker() { unit_run docker inside; }
 # from PID 1's, with its root) and pivot_root there.
 as_user() { run_cmd systemd-run --uid=user --wait --pipe --quiet --collect "$@"; }
 scenario_user_bwrap() {
+	# (/bin/e2e-id: echo CONTAINER pid=$$ host=$(hostname), kept in the
+	# image because systemd-run would expand $$ itself)
 	as_user bwrap --unshare-user --unshare-pid --unshare-uts --hostname inside --as-pid-1 \
-		--ro-bind /images/rootfs / --proc /proc --dev /dev /bin/sh -c 'echo CONTAINER pid=$$ host=$(hostname)'
+		--ro-bind /images/rootfs / --proc /proc --dev /dev /bin/e2e-id
 	if expect_works; then
 		[ "$status" -eq 0 ] || fail "status $status" || return 1
 		contains "$out" "CONTAINER pid=1 host=inside" || fail "no 'CONTAINER pid=1 host=inside'"
@@ -238,4 +270,6 @@ selected=$(cmdline_arg pw.scenarios | tr , ' ')
 ran=0
 for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
 echo "E2E: DONE $ran"
-systemctl poweroff --no-block
+final=$(cmdline_arg pw.final)
+echo "E2E: INFO systemctl ${final:=poweroff}"
+systemctl "$final" --no-block
