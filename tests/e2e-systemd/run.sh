@@ -207,18 +207,21 @@ overlay() {
 # judge_down LABEL LOG STATUS poweroff|reboot: after its checks the guest
 # ran "systemctl poweroff" (or reboot): QEMU must have exited by itself
 # (status 0, not killed at the limit; -no-reboot ends it on a reboot too),
-# after the kernel's last words for it, with no panic.  systemd-shutdown's
-# own complaints are shown.
+# after the kernel's last words for it, with no panic.  A poweroff goes
+# through the exitrd the guest left in /run/initramfs: its "E2E: EXITRD
+# poweroff" line must come first.  systemd-shutdown's complaints are shown.
 judge_down() {
-	local label=$1 log=$2.txt status=$3 final=$4 words
+	local label=$1 log=$2.txt status=$3 final=$4 words after
 	words="reboot: Power down"
 	[ "$final" = poweroff ] || words="reboot: Restarting system"
 	grep -a 'systemd-shutdown\|Failed to \(unmount\|finalize\)' "$log" | sed "s/^/  [$label] /" || true
-	if [ "$status" -eq 0 ] && grep -q 'E2E: DONE' "$log" &&
-		sed -n '/E2E: DONE/,$p' "$log" | grep -q "$words" && ! grep -q 'Kernel panic' "$log"; then
+	after=$(sed -n '/E2E: DONE/,$p' "$log")
+	grep '^E2E: EXITRD' <<<"$after" | sed "s/^E2E: /  [$label] /" || true
+	if [ "$status" -eq 0 ] && [ -n "$after" ] && grep -q "$words" <<<"$after" && ! grep -q 'Kernel panic' "$log" &&
+		{ [ "$final" = reboot ] || grep -q '^E2E: EXITRD poweroff' <<<"$after"; }; then
 		result PASS "$final [$label]"
 	else
-		result FAIL "$final [$label]: QEMU status $status; no '$words' after the checks, or a panic"
+		result FAIL "$final [$label]: QEMU status $status; no '$words' after the checks$([ "$final" = reboot ] || echo " through the exitrd"), or a panic"
 	fi
 }
 
@@ -266,11 +269,12 @@ for k in $kernels; do
 	fi
 	for b in "${kboots[@]}"; do
 		case $b in
+		# A poweroff goes through an exitrd (the guest leaves one in
+		# /run/initramfs), a reboot does not: systemd-shutdown's two ways out.
 		baseline) boot "$kernel" "$k-baseline" baseline poweroff "rdinit=/lib/systemd/systemd" ;;
 		# Everything after "--" is init's argv: it comes last.
-		cmdline) boot "$kernel" "$k-cmdline" wrapped poweroff "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
-		# (and this one reboots: systemd-shutdown's other way out)
-		init) boot "$kernel" "$k-init" wrapped reboot "" ;;
+		cmdline) boot "$kernel" "$k-cmdline" wrapped reboot "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
+		init) boot "$kernel" "$k-init" wrapped poweroff "" ;;
 		esac
 	done
 	pw_log "$k: $((SECONDS - t0))s"

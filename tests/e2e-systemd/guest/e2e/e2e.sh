@@ -269,5 +269,13 @@ ran=0
 for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
 echo "E2E: DONE $ran"
 final=$(cmdline_arg pw.final)
-echo "E2E: INFO systemctl ${final:=poweroff}"
+if [ "${final:=poweroff}" = poweroff ]; then
+	# The way down through an exitrd (/e2e/exitrd-shutdown): busybox, and
+	# the script systemd-shutdown runs last.
+	mkdir -p /run/initramfs && cp -a /images/rootfs/. /run/initramfs/ &&
+		cp /e2e/exitrd-shutdown /run/initramfs/shutdown
+	echo "E2E: INFO systemctl poweroff, through /run/initramfs/shutdown"
+else
+	echo "E2E: INFO systemctl $final"
+fi
 systemctl "$final" --no-block
