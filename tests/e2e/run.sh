@@ -40,8 +40,9 @@ while [ $# -gt 0 ]; do
 done
 # arm64: Debian's arm64 kernel under qemu-system-aarch64 (virt, TCG), an
 # image of Debian's arm64 crun, runc and bubblewrap, and a static aarch64
-# prepare-root (built here with tools/build-release.sh unless given).  Slow: by default only the scenarios that prove the
-# architecture, the baselines and the wrapped runtimes.
+# prepare-root (built here with tools/build-release.sh unless given).  By
+# default only the scenarios that prove the architecture: the baselines and
+# the wrapped runtimes.
 pw_set_arch "$arch"
 # "all", or one or more names (space- or comma-separated).
 [ "$kernels" = all ] && kernels="bookworm trixie sid"
