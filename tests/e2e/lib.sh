@@ -4,10 +4,11 @@
 # under QEMU and collect the console.
 
 PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
-# The guest's Debian architecture: amd64 (QEMU q35), or arm64 (QEMU virt,
-# cross: Debian's arm64 packages through apt's multiarch support).  Kernels,
-# packages and apt state of arm64 are kept apart from amd64's.
-# pw_set_arch ARCH: switch to ARCH (run.sh --arch).
+# The guest's Debian architecture, PW_ARCH: amd64 (QEMU q35), or arm64
+# (QEMU virt, cross: Debian's arm64 packages through apt's multiarch
+# support).  Kernels, packages and apt state of arm64 are kept apart from
+# amd64's.  amd64 unless a script asks (tests/e2e/run.sh --arch).
+# pw_set_arch ARCH: switch to ARCH.
 pw_set_arch() {
 	case $1 in
 	amd64) pw_arch_tag="" ;;
@@ -16,7 +17,7 @@ pw_set_arch() {
 	esac
 	PW_ARCH=$1
 }
-pw_set_arch "${PW_ARCH:-amd64}"
+pw_set_arch amd64
 # The mirror (looked up only when a kernel must be downloaded): see there.
 # shellcheck source=tools/debian-mirror.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../tools/debian-mirror.sh"
