@@ -225,17 +225,29 @@ judge_down() {
 	fi
 }
 
-# boot KERNEL LABEL MODE poweroff|reboot CMDLINE: boot once and judge the
-# console.
-boot() {
-	local kernel=$1 label=$2 mode=$3 final=$4 cmdline=$5 log status t0=$SECONDS
-	log=$work/console-$label.log
+# start_boot KERNEL LABEL MODE poweroff|reboot CMDLINE: boot once, in the
+# background (at most $jobs QEMUs at a time: each keeps one core busy under
+# TCG); the console goes to console-LABEL.log, QEMU's status to
+# status-LABEL.  Judged by judge_boot once every boot has ended.
+start_boot() {
+	local kernel=$1 label=$2 mode=$3 final=$4 cmdline=$5
+	while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+	labels+=("$label") finals+=("$final")
 	pw_log "booting $label ($cmdline), then $final"
-	status=0
-	pw_boot "$kernel" "$work/initrd" \
-		"pw.mode=$mode pw.final=$final pw.timeout=$scenario_timeout pw.scenarios=$(IFS=,; echo "${scenarios[*]}") $cmdline" \
-		"$log" "$boot_timeout" || status=$?
-	pw_log "$label: QEMU exited $status after $((SECONDS - t0))s"
+	(
+		t0=$SECONDS status=0
+		pw_boot "$kernel" "$work/initrd" \
+			"pw.mode=$mode pw.final=$final pw.timeout=$scenario_timeout pw.scenarios=$(IFS=,; echo "${scenarios[*]}") $cmdline" \
+			"$work/console-$label.log" "$boot_timeout" || status=$?
+		echo "$status" > "$work/status-$label"
+		pw_log "$label: QEMU exited $status after $((SECONDS - t0))s"
+	) &
+}
+
+# judge_boot LABEL poweroff|reboot: judge one boot from its console.
+judge_boot() {
+	local label=$1 final=$2 log=$work/console-$1.log status
+	status=$(cat "$work/status-$label" 2>/dev/null || echo 1)
 	if [ -n "$keep" ]; then
 		mkdir -p "$keep"
 		cp "$log" "$keep/"
@@ -251,8 +263,12 @@ check_knobs "$image/tree" "$work/overlay"
 cat "$image/base.cpio" "$work/overlay.cpio" > "$work/initrd"
 pw_log "initramfs: $(du -h "$work/initrd" | cut -f1) (two cpio archives, not compressed) in $((SECONDS - t0))s"
 
+# Two boots at a time by default: the machine's two cores, each QEMU (one
+# vCPU under TCG) keeping one busy.  PW_E2E_JOBS=1 boots one at a time.
+jobs=${PW_E2E_JOBS:-2}
+labels=() finals=()
+t0=$SECONDS
 for k in $kernels; do
-	t0=$SECONDS
 	if ! kernel=$(pw_kernel "$k"); then
 		echo "FAIL kernel-$k: could not get the $k kernel (see above); none of its boots ran"
 		failed=$((failed + 1))
@@ -263,7 +279,7 @@ for k in $kernels; do
 		kboots=("${boots[@]}")
 	elif [ "$k" = bookworm ]; then
 		# 6.1: the bug shown unaided first, then both ways to fix it.
-		kboots=(baseline cmdline init)
+		kboots=(baseline init cmdline)
 	else
 		kboots=(cmdline)
 	fi
@@ -271,13 +287,17 @@ for k in $kernels; do
 		case $b in
 		# A poweroff goes through an exitrd (the guest leaves one in
 		# /run/initramfs), a reboot does not: systemd-shutdown's two ways out.
-		baseline) boot "$kernel" "$k-baseline" baseline poweroff "rdinit=/lib/systemd/systemd" ;;
+		baseline) start_boot "$kernel" "$k-baseline" baseline poweroff "rdinit=/lib/systemd/systemd" ;;
 		# Everything after "--" is init's argv: it comes last.
-		cmdline) boot "$kernel" "$k-cmdline" wrapped reboot "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
-		init) boot "$kernel" "$k-init" wrapped poweroff "" ;;
+		cmdline) start_boot "$kernel" "$k-cmdline" wrapped reboot "rdinit=/usr/sbin/prepare-root -- /lib/systemd/systemd" ;;
+		init) start_boot "$kernel" "$k-init" wrapped poweroff "" ;;
 		esac
 	done
-	pw_log "$k: $((SECONDS - t0))s"
+done
+wait
+pw_log "every boot ended, $((SECONDS - t0))s"
+for i in "${!labels[@]}"; do
+	judge_boot "${labels[$i]}" "${finals[$i]}"
 done
 if [ -n "$keep" ]; then
 	cp "$work/overlay.cpio" "$keep/"
