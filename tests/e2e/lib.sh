@@ -1,9 +1,23 @@
 # shellcheck shell=bash
-# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh) and bench/vm.sh:
+# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh), tests/e2e-systemd and bench/vm.sh:
 # fetch a Debian cloud kernel or packages, build an initramfs, boot it
 # under QEMU and collect the console.
 
 PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
+# The guest's Debian architecture, PW_ARCH: amd64 (QEMU q35), or arm64
+# (QEMU virt, cross: Debian's arm64 packages through apt's multiarch
+# support).  Kernels, packages and apt state of arm64 are kept apart from
+# amd64's.  amd64 unless a script asks (tests/e2e/run.sh --arch).
+# pw_set_arch ARCH: switch to ARCH.
+pw_set_arch() {
+	case $1 in
+	amd64) pw_arch_tag="" ;;
+	arm64) pw_arch_tag=-arm64 ;;
+	*) echo "e2e: architecture $1: amd64 or arm64" >&2; exit 2 ;;
+	esac
+	PW_ARCH=$1
+}
+pw_set_arch amd64
 # The mirror (looked up only when a kernel must be downloaded): see there.
 # shellcheck source=tools/debian-mirror.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../tools/debian-mirror.sh"
@@ -11,12 +25,22 @@ PW_CACHE=${PIVOTWRAP_CACHE:-$HOME/.cache/pivotwrap}
 pw_die() { echo "e2e: $*" >&2; exit 1; }
 pw_log() { echo "e2e: $*" >&2; }
 
+# pw_apt_opts APT_DIR: set the caller's opts to apt-get's options for the
+# private state in APT_DIR (sources list, lists, cache; no lock), for
+# PW_ARCH's packages.
+pw_apt_opts() {
+	opts=(-o "Dir::Etc::SourceList=$1/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$1/lists" -o "Dir::Cache=$1/cache"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+	[ "$PW_ARCH" = amd64 ] || opts+=(-o "APT::Architecture=$PW_ARCH" -o "APT::Architectures=$PW_ARCH")
+}
+
 # pw_kernel SUITE: print the path of a cached vmlinuz of Debian's cloud
-# kernel for SUITE (bookworm, trixie, sid), downloading it the first time.
-# The machine's apt configuration is not changed: a private sources list,
-# state and cache live under the cache directory.
+# kernel for SUITE (bookworm, trixie, sid) and PW_ARCH, downloading it the
+# first time.  The machine's apt configuration is not changed: a private
+# sources list, state and cache live under the cache directory.
 pw_kernel() {
-	local suite=$1 dir=$PW_CACHE/kernels/$1 apt_dir meta image binary pkg deb vmlinuz
+	local suite=$1 dir=$PW_CACHE/kernels/$1$pw_arch_tag apt_dir meta image binary pkg deb vmlinuz
 	if [ -s "$dir/vmlinuz" ]; then
 		echo "$dir/vmlinuz"
 		return
@@ -24,21 +48,20 @@ pw_kernel() {
 	command -v apt-get >/dev/null || pw_die "apt-get missing: cannot fetch the $suite kernel"
 	local mirror
 	mirror=$(pw_debian_mirror) || pw_die "no mirror to fetch the $suite kernel from"
-	apt_dir=$PW_CACHE/apt/$suite
+	apt_dir=$PW_CACHE/apt/$suite$pw_arch_tag
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$dir" || pw_die "cannot create $apt_dir"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
 		> "$apt_dir/sources.list"
-	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
-	pw_log "fetching the $suite cloud kernel"
+	local opts
+	pw_apt_opts "$apt_dir"
+	pw_log "fetching the $suite cloud kernel ($PW_ARCH)"
 	# --error-on=any: an unreachable mirror is an error, not a warning
 	# followed by an empty package list.
 	apt-get "${opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 ||
 		{ pw_hide_mirror "$mirror" <"$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
-	meta=$(apt-cache "${opts[@]}" show linux-image-cloud-amd64 | sed -n 's/^Depends: //p' | head -n1)
+	meta=$(apt-cache "${opts[@]}" show "linux-image-cloud-$PW_ARCH" | sed -n 's/^Depends: //p' | head -n1)
 	image=$(tr ',' '\n' <<<"$meta" | grep -o 'linux-image-[0-9][^ ]*' | head -n1)
-	[ -n "$image" ] || pw_die "no linux-image dependency of linux-image-cloud-amd64 in $suite"
+	[ -n "$image" ] || pw_die "no linux-image dependency of linux-image-cloud-$PW_ARCH in $suite"
 	# From 7.x on the kernel itself is in linux-binary-VERSION.
 	binary=$(apt-cache "${opts[@]}" show "$image" | sed -n 's/^Depends: //p' | head -n1 |
 		tr ',' '\n' | grep -o 'linux-binary-[0-9][^ ]*' | head -n1 || true)
@@ -82,11 +105,13 @@ pw_copy_binary() {
 	done
 }
 
-# pw_busybox ROOT DIR: busybox-static in ROOT/DIR with relative applet links.
+# pw_busybox ROOT DIR [BUSYBOX]: busybox-static (this machine's, or the
+# static BUSYBOX of another architecture) in ROOT/DIR with relative applet
+# links (the applets this machine's busybox lists: the same Debian package).
 pw_busybox() {
-	local root=$1 dir=$2 applet
+	local root=$1 dir=$2 busybox=${3:-/bin/busybox} applet
 	mkdir -p "$root$dir"
-	cp /bin/busybox "$root$dir/busybox"
+	cp "$busybox" "$root$dir/busybox"
 	for applet in $(/bin/busybox --list); do
 		[ "$applet" = busybox ] || [ -e "$root$dir/$applet" ] || ln -s busybox "$root$dir/$applet"
 	done
@@ -103,13 +128,23 @@ pw_cpio() {
 pw_boot() {
 	# TCG unless told otherwise: a /dev/kvm that exists need not work
 	# (nested virtualisation refuses it on these machines).
-	local kernel=$1 initrd=$2 cmdline=$3 log=$4 limit=$5 accel=${PW_E2E_ACCEL:-tcg}
-	command -v qemu-system-x86_64 >/dev/null || pw_die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
-	timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
-		-machine q35,accel="$accel" -cpu max -smp 1 -m "${PW_QEMU_MEM:-1024}" \
+	local kernel=$1 initrd=$2 cmdline=$3 log=$4 limit=$5 accel=${PW_E2E_ACCEL:-tcg} qemu
+	if [ "$PW_ARCH" = arm64 ]; then
+		# virt's PL011 UART is ttyAMA0.  pauth-impdef: QEMU's own pointer
+		# authentication algorithm, several times faster under TCG than
+		# the architected QARMA one (the guest cannot tell).
+		qemu=(qemu-system-aarch64 -machine "virt,accel=$accel" -cpu "max,pauth-impdef=on")
+		cmdline="console=ttyAMA0 $cmdline"
+	else
+		qemu=(qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max)
+		cmdline="console=ttyS0 $cmdline"
+	fi
+	command -v "${qemu[0]}" >/dev/null ||
+		pw_die "${qemu[0]} missing (apt-get install $([ "$PW_ARCH" = arm64 ] && echo qemu-system-arm || echo qemu-system-x86))"
+	timeout --foreground -k 5 "$limit" "${qemu[@]}" -smp 1 -m "${PW_QEMU_MEM:-1024}" \
 		-nodefaults -no-user-config -nographic -no-reboot \
 		-serial stdio -kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=3 $cmdline" </dev/null >"$log" 2>&1
+		-append "panic=-1 quiet loglevel=3 $cmdline" </dev/null >"$log" 2>&1
 }
 
 # pw_debs SUITE DIR PACKAGE...: download PACKAGE... of SUITE and everything
@@ -118,17 +153,16 @@ pw_boot() {
 # private apt state as pw_kernel: the machine's apt configuration is not
 # changed and its installed packages do not matter.
 pw_debs() {
-	local suite=$1 out=$2 apt_dir=$PW_CACHE/apt/$1 mirror
+	local suite=$1 out=$2 apt_dir=$PW_CACHE/apt/$1$pw_arch_tag mirror
 	shift 2
 	mirror=$(pw_debian_mirror) || pw_die "no mirror to fetch $* from"
 	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache" "$out/partial" || pw_die "cannot create $apt_dir or $out"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
 		> "$apt_dir/sources.list"
 	: > "$apt_dir/empty-status"
-	local opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-		-o "Dir::State::status=$apt_dir/empty-status" -o "Dir::Cache::archives=$out"
-		-o Debug::NoLocking=1 -o APT::Sandbox::User=root -q)
+	local opts
+	pw_apt_opts "$apt_dir"
+	opts+=(-o "Dir::State::status=$apt_dir/empty-status" -o "Dir::Cache::archives=$out")
 	apt-get "${opts[@]}" --error-on=any update >"$apt_dir/update.log" 2>&1 ||
 		{ pw_hide_mirror "$mirror" <"$apt_dir/update.log" >&2; pw_die "apt-get update for $suite failed"; }
 	apt-get "${opts[@]}" install -y --download-only --no-install-recommends "$@" >"$out/download.log" 2>&1 ||
@@ -151,7 +185,7 @@ pw_build_prepare_root() {
 }
 
 # pw_deb_tree NAME LEFT_PACKED PACKAGE...: print a directory holding
-# bookworm's PACKAGE... and their dependency closure (pw_debs) unpacked
+# bookworm's PACKAGE... (of PW_ARCH) and their dependency closure (pw_debs) unpacked
 # with dpkg-deb -x, except the packages whose name matches the regular
 # expression LEFT_PACKED; documentation, translations, shell completions,
 # init scripts and systemd units left out; "name version" of each unpacked
@@ -160,7 +194,7 @@ pw_build_prepare_root() {
 pw_deb_tree() {
 	local cache=$PW_CACHE/$1 left_packed=$2 key tree deb name
 	shift 2
-	key=$(echo "$*|$left_packed|1" | md5sum | cut -c1-12)
+	key=$(echo "$*|$left_packed|1$pw_arch_tag" | md5sum | cut -c1-12)
 	tree=$cache/tree-$key
 	if [ -f "$tree/.complete" ]; then
 		echo "$tree"
@@ -181,6 +215,35 @@ pw_deb_tree() {
 	rm -rf "$cache/debs"
 	touch "$tree/.complete"
 	echo "$tree"
+}
+
+# pw_docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
+# one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
+# ctr image import and docker load all read it.
+pw_docker_archive() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, out = sys.argv[1], sys.argv[2]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    t.add(src, arcname=".")
+layer = buf.getvalue()
+diff = hashlib.sha256(layer).hexdigest()
+config = json.dumps({
+    "architecture": "amd64", "os": "linux",
+    "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"]},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff]},
+    "history": [{"created_by": "pivotwrap tests/e2e/lib.sh"}],
+}).encode()
+cdig = hashlib.sha256(config).hexdigest()
+manifest = json.dumps([{"Config": cdig + ".json", "RepoTags": ["localhost/bb:latest"],
+                        "Layers": [diff + "/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, data in ((diff + "/layer.tar", layer), (cdig + ".json", config), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
 }
 
 # pw_show_tail LOG: the end of the console, for a guest that hung or died.

@@ -4,7 +4,7 @@
 # root with and without prepare-root.  See tests/e2e/README.md.
 #
 #   tests/e2e/run.sh [--kernel bookworm|trixie|sid|all] [--scenario NAME]...
-#                    [--keep DIR] [--prepare-root PATH]
+#                    [--keep DIR] [--prepare-root PATH] [--arch amd64|arm64]
 #
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -euo pipefail
@@ -17,6 +17,7 @@ kernels=bookworm
 scenarios=()
 keep=""
 prepare_root=""
+arch=$PW_ARCH
 # Per boot, on the host: the guest limits each scenario itself
 # (PW_E2E_SCENARIO_TIMEOUT, 60 s); this catches a guest that hangs anyway.
 boot_timeout=${PW_E2E_BOOT_TIMEOUT:-300}
@@ -32,10 +33,17 @@ while [ $# -gt 0 ]; do
 	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
 	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
 	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
+	--arch) [ $# -ge 2 ] || usage; arch=$2; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "e2e: unknown argument $1" >&2; usage ;;
 	esac
 done
+# arm64: Debian's arm64 kernel under qemu-system-aarch64 (virt, TCG), an
+# image of Debian's arm64 crun, runc and bubblewrap, and a static aarch64
+# prepare-root (built here with tools/build-release.sh unless given).  By
+# default only the scenarios that prove the architecture: the baselines and
+# the wrapped runtimes.
+pw_set_arch "$arch"
 # "all", or one or more names (space- or comma-separated).
 [ "$kernels" = all ] && kernels="bookworm trixie sid"
 kernels=${kernels//,/ }
@@ -46,7 +54,13 @@ done
 # The scenario names come from the guest's list; pid1 has a boot of its own.
 all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
 	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
-[ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios pid1"
+if [ ${#scenarios[@]} -eq 0 ]; then
+	if [ "$PW_ARCH" = arm64 ]; then
+		scenarios=(baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap)
+	else
+		read -r -a scenarios <<<"$all_scenarios pid1"
+	fi
+fi
 # The root-state matrix (guest/matrix.sh): only when named; "matrix" is all of it.
 matrix_scenarios=$(sed -n 's/^MATRIX_SCENARIOS="\(.*\)"$/\1/p' "$here/guest/matrix.sh")
 expanded=()
@@ -78,8 +92,15 @@ fatal() {
 }
 
 [ "$(id -u)" -eq 0 ] || fatal setup "run as root (the image holds root-owned files and device nodes)"
-for tool in qemu-system-x86_64:qemu-system-x86 crun:crun runc:runc bwrap:bubblewrap cpio:cpio \
-	gcc:gcc busybox:busybox-static python3:python3 apt-get:apt dpkg-deb:dpkg; do
+# (crun makes the bundles' config.json on every architecture)
+tools="crun:crun cpio:cpio busybox:busybox-static python3:python3 apt-get:apt dpkg-deb:dpkg"
+if [ "$PW_ARCH" = arm64 ]; then
+	tools+=" qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu make:make"
+	tools+=" meson:meson ninja:ninja-build readelf:binutils"
+else
+	tools+=" qemu-system-x86_64:qemu-system-x86 runc:runc bwrap:bubblewrap gcc:gcc"
+fi
+for tool in $tools; do
 	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
 done
 # The image runs busybox without a C library: it must be the static one.
@@ -90,8 +111,29 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ -z "$prepare_root" ]; then
-	prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
+# cc_static OUT SOURCE: a static program for the guest's architecture
+# (arm64: with the cross musl-gcc the libmount prefix's cross file names).
+cc_static() {
+	"$static_cc" -static -O2 -Wall -o "$1" "$2"
+}
+if [ "$PW_ARCH" = arm64 ]; then
+	cross_prefix=$("$here/../../tools/build-static-libmount.sh" --arch arm64) ||
+		fatal build "no aarch64 toolchain (tools/build-static-libmount.sh --arch arm64)"
+	static_cc=$(sed -n "s/^c = '\(.*\)'\$/\1/p" "$cross_prefix/meson-cross.ini")
+	if [ -z "$prepare_root" ]; then
+		pw_log "building a static aarch64 prepare-root (tools/build-release.sh)"
+		"$here/../../tools/build-release.sh" --arch arm64 --out "$work/release" > /dev/null ||
+			fatal build "aarch64 prepare-root does not build"
+		prepare_root=$work/release/prepare-root-aarch64
+	fi
+	readelf -h "$prepare_root" 2>/dev/null | grep -q 'Machine:.*AArch64' || fatal setup "$prepare_root is not an aarch64 program"
+	# no C library in this image for it: it must be static
+	! readelf -l "$prepare_root" | grep -q 'program interpreter' || fatal setup "$prepare_root is not static"
+else
+	static_cc=gcc
+	if [ -z "$prepare_root" ]; then
+		prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
+	fi
 fi
 [ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
 
@@ -102,7 +144,7 @@ make_bundle() {
 	local dir=$1 caps_extra=$2
 	shift 2
 	mkdir -p "$dir/rootfs"
-	pw_busybox "$dir/rootfs" /bin
+	pw_busybox "$dir/rootfs" /bin "$busybox"
 	(cd "$dir" && crun spec)
 	python3 - "$dir/config.json" "$caps_extra" "$@" <<'PY'
 import json, sys
@@ -121,15 +163,31 @@ PY
 }
 
 build_image() {
-	local root=$work/root
-	pw_log "building the initramfs"
+	local root=$work/root tree
+	pw_log "building the initramfs ($PW_ARCH)"
 	rm -rf "$root"
+	mkdir -p "$root"
+	if [ "$PW_ARCH" = arm64 ]; then
+		# Debian's arm64 runtimes with their libraries (ld.so and all),
+		# unpacked from the archive: nothing of this machine's can run there.
+		tree=$(pw_deb_tree e2e-arm64 '^(perl-base|dpkg|debconf|tar|usrmerge|init-system-helpers)$' \
+			busybox-static crun runc bubblewrap) || fatal image "cannot get Debian's arm64 packages"
+		cp -a "$tree/." "$root/"
+		rm -f "$root/.complete" "$root/.packages"
+		busybox=$tree/bin/busybox
+		ln -s ../usr/bin/crun "$root/bin/crun"
+		ln -s ../usr/sbin/runc "$root/bin/runc"
+		ln -s ../usr/bin/bwrap "$root/bin/bwrap"
+		cp "$prepare_root" "$root/bin/prepare-root"
+	else
+		busybox=/bin/busybox
+		pw_copy_binary "$root" "$prepare_root" /bin/prepare-root
+		pw_copy_binary "$root" "$(command -v crun)" /bin/crun
+		pw_copy_binary "$root" "$(command -v runc)" /bin/runc
+		pw_copy_binary "$root" "$(command -v bwrap)" /bin/bwrap
+	fi
 	mkdir -p "$root"/{proc,sys,dev,tmp,run,etc,e2e}
-	pw_busybox "$root" /bin
-	pw_copy_binary "$root" "$prepare_root" /bin/prepare-root
-	pw_copy_binary "$root" "$(command -v crun)" /bin/crun
-	pw_copy_binary "$root" "$(command -v runc)" /bin/runc
-	pw_copy_binary "$root" "$(command -v bwrap)" /bin/bwrap
+	pw_busybox "$root" /bin "$busybox"
 	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh,matrix.sh} "$root/e2e/"
 	mv "$root/e2e/init" "$root/init"
 	# The container prints what only a container in its own PID and UTS
@@ -137,11 +195,11 @@ build_image() {
 	# shellcheck disable=SC2016 # expanded by the container's shell
 	make_bundle "$root/bundle" "" /bin/sh -c 'echo CONTAINER pid=$$ host=$(hostname)'
 	make_bundle "$root/bundle-probe" CAP_SYS_CHROOT /bin/probe
-	gcc -static -O2 -Wall -o "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
-	gcc -static -O2 -Wall -o "$root/bin/pivot-probe" "$here/../pivot-probe.c"
+	cc_static "$root/bundle-probe/rootfs/bin/probe" "$here/probe.c"
+	cc_static "$root/bin/pivot-probe" "$here/../pivot-probe.c"
 	# What an escaped container would see, and a contained one never.
 	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"
-	if ! ldd "$prepare_root" >/dev/null 2>&1; then
+	if [ "$PW_ARCH" = amd64 ] && ! ldd "$prepare_root" >/dev/null 2>&1; then
 		# A static prepare-root must not need a single shared library.
 		if find "$root" -name 'libmount.so*' -o -name 'libblkid.so*' | grep -q .; then
 			fatal image "static prepare-root, yet libmount is in the image"
@@ -206,14 +264,14 @@ for k in $kernels; do
 	fi
 	pw_log "$k: $(cat "$(dirname "$kernel")/package" 2>/dev/null || echo "$kernel")"
 	if [ ${#main[@]} -gt 0 ]; then
-		boot "$kernel" "$k" "pw.scenarios=$(IFS=,; echo "${main[*]}")" "${main[@]}"
-		# The sample is the 6.1 rootfs's (README.md says so).
-		if [ "$k" = bookworm ] && [[ " ${main[*]} " == *" explain-sample "* ]]; then
+		boot "$kernel" "$k$pw_arch_tag" "pw.scenarios=$(IFS=,; echo "${main[*]}")" "${main[@]}"
+		# The sample is the 6.1 rootfs's on x86-64 (README.md says so).
+		if [ "$k$pw_arch_tag" = bookworm ] && [[ " ${main[*]} " == *" explain-sample "* ]]; then
 			readme_sample "$work/console-$k.log" "$k"
 		fi
 	fi
 	if $want_pid1; then
-		boot "$kernel" "$k-pid1" "rdinit=/e2e/pid1-init" pid1
+		boot "$kernel" "$k$pw_arch_tag-pid1" "rdinit=/e2e/pid1-init" pid1
 	fi
 	pw_log "$k: $((SECONDS - t0))s"
 done
