@@ -215,7 +215,7 @@ out:
  */
 static int ask_kernel(struct pw_facts *f, const char **why, bool *unprivileged)
 {
-	static char because[160];
+	static char because[200];
 	struct trial t = { "pthread_create", 0 };
 
 	pw_verbose("the root rows cannot all be told: trying pivot_root in a thread's own mount namespace");
@@ -228,7 +228,12 @@ static int ask_kernel(struct pw_facts *f, const char **why, bool *unprivileged)
 				 "a trial pivot_root(\".\", \".\") in a mount namespace of its own succeeded");
 		return 0;
 	}
-	snprintf(because, sizeof(because), "a trial pivot_root could not be made: %s: %s", t.step, strerror(t.err));
+	if (strcmp(t.step, "pthread_create") == 0)
+		snprintf(because, sizeof(because), "the kernel cannot be asked: no thread can be started (%s; a PID "
+			 "namespace that awaits its first process takes none)", strerror(t.err));
+	else
+		snprintf(because, sizeof(because), "a trial pivot_root could not be made: %s: %s", t.step,
+			 strerror(t.err));
 	*why = because;
 	*unprivileged = t.err == EPERM && strcmp(t.step, "unshare(CLONE_NEWNS)") == 0;
 	pw_verbose("%s", because);
