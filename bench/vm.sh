@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # The rows only a real initramfs root can give: boots Debian's cloud kernel
 # under QEMU (TCG) and times, from the rootfs, prepare-root's re-root
-# against `env true` and the busybox dance, in a small image and in one
-# 50 times larger.  Called by bench.sh --vm, or alone:
+# against `env true`, the busybox dance and the floor (a wrapper that only
+# executes, built the same way: dynamic glibc and static musl), in a small
+# image and in one 50 times larger; then, on a root moved over the rootfs
+# and entered (a switch_root: its parent lies outside it), prepare-root's
+# pass-through, which before Linux 6.8 asks the kernel with a trial.
+# Called by bench.sh --vm, or alone:
 #
-#   bench/vm.sh --build DIR [--static-build DIR] [--kernel SUITE] [--runs N] [--rounds R]
+#   bench/vm.sh --build DIR [--static-build DIR] [--packaged FILE] [--kernel SUITE] [--runs N] [--rounds R]
 #
-# The rows are interleaved: R rounds (default 5), each running every row
+# --packaged names the dynamic binary to time as "packaged" (the one a .deb
+# installs; default DIR/prepare-root); it goes into the image as the
+# initramfs-tools hook puts it there: with the libraries it loads and
+# libmount, which it dlopen()s.  The guest also says, from LD_DEBUG=libs,
+# which libraries the packaged binary loaded.
+#
+# The rows are interleaved: R rounds (default 7), each running every row
 # N/R times; a row's figure is the median of its R round medians, so a
 # drift in the guest's speed (QEMU sharing the machine) falls on every row
 # alike instead of on whichever ran last.
@@ -18,19 +28,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 build=$here/../build
 static_build=""
+packaged=""
 suite=bookworm
-runs=300
-rounds=5
+runs=280
+rounds=7
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
 	--static-build) static_build=$2; shift 2 ;;
+	--packaged) packaged=$2; shift 2 ;;
 	--kernel) suite=$2; shift 2 ;;
 	--runs) runs=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
-	*) echo "usage: $0 --build DIR [--static-build DIR] [--kernel SUITE] [--runs N] [--rounds R]" >&2; exit 2 ;;
+	*) echo "usage: $0 --build DIR [--static-build DIR] [--packaged FILE] [--kernel SUITE] [--runs N] [--rounds R]" >&2; exit 2 ;;
 	esac
 done
+packaged=${packaged:-$build/prepare-root}
 runloop=$build/bench/runloop
 [ -x "$runloop" ] || pw_die "$runloop missing: build first"
 ldd "$runloop" >/dev/null 2>&1 && pw_die "$runloop is not static"
@@ -39,6 +52,9 @@ per_round=$((runs / rounds))
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The floor, static: musl, as the static prepare-root is built.
+command -v musl-gcc >/dev/null || pw_die "musl-gcc missing (apt-get install musl-tools)"
+musl-gcc -static -O2 -o "$work/floor-static" "$here/floor.c" || pw_die "cannot build the static floor"
 
 # image PAD_MB: an initramfs with the binaries under test, plus PAD_MB of
 # incompressible files to make it larger.
@@ -47,7 +63,9 @@ image() {
 	mkdir -p "$root"/{proc,sys,dev,tmp,mnt}
 	pw_busybox "$root" /bin
 	cp "$runloop" "$root/bin/runloop"
-	pw_copy_binary "$root" "$build/prepare-root" /bin/prepare-root-dynamic
+	pw_copy_binary "$root" "$packaged" /bin/prepare-root-packaged
+	pw_copy_binary "$root" "$build/bench/floor" /bin/floor-dynamic
+	cp "$work/floor-static" "$root/bin/floor-static"
 	[ -n "$static_build" ] && cp "$static_build/prepare-root" "$root/bin/prepare-root-static"
 	cat > "$root/bin/dance" <<'DANCE'
 #!/bin/sh
@@ -64,17 +82,34 @@ export PATH=/bin
 mount -t proc proc /proc; mount -t devtmpfs devtmpfs /dev
 echo "BENCH-START"
 row() { name=\$1; shift; echo "BENCH: \$name|\$(runloop $per_round "\$@" | cut -d' ' -f1)"; }
+# Which libraries the packaged binary loads, from the rootfs (a re-root).
+LD_DEBUG=libs prepare-root-packaged -- true 2>&1 | sed -n 's/.*calling init: /BENCH-LIBS: /p'
 r=0
 while [ \$r -lt $rounds ]; do
 	row "env true (baseline)" env true
+	row "floor (dynamic glibc)" floor-dynamic true
+	row "floor (static musl)" floor-static true
 	[ -x /bin/prepare-root-static ] && row "prepare-root -- true (static, re-root)" prepare-root-static -- true
-	row "prepare-root -- true (dynamic, re-root)" prepare-root-dynamic -- true
+	row "prepare-root -- true (packaged dynamic, re-root)" prepare-root-packaged -- true
 	row "busybox dance (unshare, rbind, move, chroot) true" dance
 	r=\$((r + 1))
 done
 echo "BENCH: image|\$(du -sk / 2>/dev/null | cut -f1)"
-echo "BENCH-END"
-poweroff -f
+# A switch_root: the same files on a tmpfs moved over the rootfs and
+# entered; its parent lies outside it (no statmount before 6.8: a trial).
+mkdir -p /sw && mount -t tmpfs sw /sw && cp -a /bin /lib* /usr /sw/ 2>/dev/null
+mkdir -p /sw/proc /sw/dev /sw/mnt && cd /sw && mount --move . / && exec chroot . /bin/sh -c '
+	mount -t proc proc /proc
+	row() { name=\$1; shift; echo "BENCH: \$name|\$(runloop $per_round "\$@" | cut -d" " -f1)"; }
+	r=0
+	while [ \$r -lt $rounds ]; do
+		row "switch_root: env true" env true
+		[ -x /bin/prepare-root-static ] && row "switch_root: prepare-root -- true (static, pass-through)" prepare-root-static -- true
+		row "switch_root: prepare-root -- true (packaged dynamic, pass-through)" prepare-root-packaged -- true
+		r=\$((r + 1))
+	done
+	echo "BENCH-END"
+	poweroff -f'
 INIT
 	chmod +x "$root/init"
 	pw_cpio "$root" "$work/initrd-$pad.gz"
@@ -106,14 +141,27 @@ results() {	# PAD: boot and print "name|us" lines, us the median over the rounds
 	done
 }
 small_rows=$(results 0)
+libs=$(tr -d '\r' < "$work/console-0.log" | sed -n 's/^BENCH-LIBS: //p')
 large_rows=$(results "$large")
 
 base=$(sed -n 's/^env true (baseline)|//p' <<<"$small_rows")
+printf '\nThe packaged binary, from the rootfs of the %s kernel, LD_DEBUG=libs: it loaded\n\n' "$suite"
+while IFS= read -r lib; do printf '    %s\n' "$lib"; done <<<"$libs"
 printf '\nRe-root from a real initramfs root (%s kernel, QEMU TCG, baseline: env true)\n\n' "$suite"
 printf '| %-52s | %9s | %7s |\n|%s|%s|%s|\n' command "median us" ratio \
 	"$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..9})"
-grep -v '^image|' <<<"$small_rows" | while IFS='|' read -r name us; do
+grep -v '^image|' <<<"$small_rows" | grep -v '^switch_root: ' | while IFS='|' read -r name us; do
 	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
+done
+printf '\nThe packaged re-root against the dynamic floor: %.2fx; the static re-root against the static floor: %s\n' \
+	"$(echo "$(sed -n 's/^prepare-root -- true (packaged dynamic, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (dynamic glibc)|//p' <<<"$small_rows")" | bc -l)" \
+	"$([ -n "$static_build" ] && printf '%.2fx' "$(echo "$(sed -n 's/^prepare-root -- true (static, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (static musl)|//p' <<<"$small_rows")" | bc -l)")"
+sw_base=$(sed -n 's/^switch_root: env true|//p' <<<"$small_rows")
+printf '\nPass-through on a switch_root root (its parent outside it; %s kernel; baseline: env true there)\n\n' "$suite"
+printf '| %-52s | %9s | %7s |\n|%s|%s|%s|\n' command "median us" ratio \
+	"$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..9})"
+grep '^switch_root: ' <<<"$small_rows" | while IFS='|' read -r name us; do
+	printf '| %-52s | %9.1f | %6.2fx |\n' "${name#switch_root: }" "$us" "$(echo "$us / $sw_base" | bc -l)"
 done
 s_kb=$(sed -n 's/^image|//p' <<<"$small_rows"); l_kb=$(sed -n 's/^image|//p' <<<"$large_rows")
 printf '\nImage size: %s KiB vs %s KiB unpacked (%.0fx); ratio: the same row in the small image;\n' \
@@ -123,7 +171,7 @@ printf '| %-52s | %9s | %9s | %7s | %11s |\n|%s|%s|%s|%s|%s|\n' command "small u
 	"$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})" \
 	"$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..13})"
 l_base=$(sed -n 's/^env true (baseline)|//p' <<<"$large_rows")
-grep -v '^image|' <<<"$small_rows" | while IFS='|' read -r name us; do
+grep -v '^image|' <<<"$small_rows" | grep -v '^switch_root: ' | while IFS='|' read -r name us; do
 	l=$(grep -F "$name|" <<<"$large_rows" | cut -d'|' -f2)
 	printf '| %-52s | %9.1f | %9.1f | %6.2fx | %10.2fx |\n' "$name" "$us" "$l" "$(echo "$l / $us" | bc -l)" \
 		"$(echo "($l / $us) / ($l_base / $base)" | bc -l)"
