@@ -197,3 +197,19 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	run -127 --separate-stderr in_chroot /bin/prepare-root -- /no/such/command
 	[ "$stderr" = "prepare-root: failed to execute '/no/such/command': No such file or directory" ]
 }
+
+# Unprivileged in a chroot without /proc: the reason is privilege, never
+# /proc (statmount(2) refusing a mount outside the root for lack of
+# CAP_SYS_ADMIN is not a missing /proc).
+@test "unprivileged, in a chroot without /proc: the error and --check name CAP_SYS_ADMIN, not /proc" {
+	if [ -n "${PW_SANITIZED:-}" ]; then
+		skip_because sanitized "ASan itself cannot start without /proc (the plain run covers this)"
+	fi
+	run -125 --separate-stderr unshare --mount --propagation private -- \
+		chroot --userspec=65534:65534 "$CHROOT" /bin/prepare-root -- /bin/true
+	[ "$stderr" = "prepare-root: cannot create a mount namespace: unshare(CLONE_NEWNS): Operation not permitted (prepare-root needs CAP_SYS_ADMIN: run it as root)" ]
+	run -125 --separate-stderr unshare --mount --propagation private -- \
+		chroot --userspec=65534:65534 "$CHROOT" /bin/prepare-root --check
+	[[ "$output" == "pivot_root(2) fails for this process, and no re-root can help: FAIL  CAP_SYS_ADMIN "*"-> EPERM; fix: run as root" ]]
+	[[ "$output$stderr" != *"/proc"* ]]
+}
