@@ -25,6 +25,15 @@ pw_set_arch amd64
 pw_die() { echo "e2e: $*" >&2; exit 1; }
 pw_log() { echo "e2e: $*" >&2; }
 
+# pw_locked FUNCTION ARG...: FUNCTION in a subshell holding the cache's
+# lock: the QEMU suites run side by side (two TCG guests on two cores) and
+# share the apt state and the caches under PW_CACHE.  The functions below
+# that download take it; nothing under it takes it again.
+pw_locked() {
+	mkdir -p "$PW_CACHE" || pw_die "cannot create $PW_CACHE"
+	( flock 9 && "$@" ) 9>"$PW_CACHE/.lock"
+}
+
 # pw_apt_opts APT_DIR: set the caller's opts to apt-get's options for the
 # private state in APT_DIR (sources list, lists, cache; no lock), for
 # PW_ARCH's packages.
@@ -39,7 +48,8 @@ pw_apt_opts() {
 # kernel for SUITE (bookworm, trixie, sid) and PW_ARCH, downloading it the
 # first time.  The machine's apt configuration is not changed: a private
 # sources list, state and cache live under the cache directory.
-pw_kernel() {
+pw_kernel() { pw_locked pw_kernel_unlocked "$@"; }
+pw_kernel_unlocked() {
 	local suite=$1 dir=$PW_CACHE/kernels/$1$pw_arch_tag apt_dir meta image binary pkg deb vmlinuz
 	if [ -s "$dir/vmlinuz" ]; then
 		echo "$dir/vmlinuz"
@@ -152,7 +162,8 @@ pw_boot() {
 # if nothing were installed (an empty dpkg status), through the same
 # private apt state as pw_kernel: the machine's apt configuration is not
 # changed and its installed packages do not matter.
-pw_debs() {
+pw_debs() { pw_locked pw_debs_unlocked "$@"; }
+pw_debs_unlocked() {
 	local suite=$1 out=$2 apt_dir=$PW_CACHE/apt/$1$pw_arch_tag mirror
 	shift 2
 	mirror=$(pw_debian_mirror) || pw_die "no mirror to fetch $* from"
@@ -191,7 +202,8 @@ pw_build_prepare_root() {
 # init scripts and systemd units left out; "name version" of each unpacked
 # package in its .packages.  Downloaded and unpacked once, cached under
 # $PW_CACHE/NAME, made anew when the package list changes.
-pw_deb_tree() {
+pw_deb_tree() { pw_locked pw_deb_tree_unlocked "$@"; }
+pw_deb_tree_unlocked() {
 	local cache=$PW_CACHE/$1 left_packed=$2 key tree deb name
 	shift 2
 	key=$(echo "$*|$left_packed|1$pw_arch_tag" | md5sum | cut -c1-12)
@@ -202,7 +214,7 @@ pw_deb_tree() {
 	fi
 	pw_log "downloading bookworm's $* and their dependencies"
 	rm -rf "$cache/debs" "$cache"/tree-*
-	pw_debs bookworm "$cache/debs" "$@"
+	pw_debs_unlocked bookworm "$cache/debs" "$@"
 	mkdir -p "$tree"
 	for deb in "$cache"/debs/*.deb; do
 		name=$(dpkg-deb -f "$deb" Package)
