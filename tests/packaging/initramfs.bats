@@ -138,6 +138,52 @@ mkinitramfs_private() {
 	[ ! -e "/boot/config-$KVER" ]
 }
 
+# no_libmount_binary: a dynamic program that does not link libmount, as
+# prepare-root will be once it only dlopens it (/bin/true: libc alone).
+no_libmount_binary() {
+	local bin=$BATS_TEST_TMPDIR/no-libmount/prepare-root
+	mkdir -p "${bin%/*}"
+	cp /bin/true "$bin"
+	ldd "$bin" | grep -q 'libc\.so' || { echo "$bin: not dynamic" >&2; return 1; }
+	if ldd "$bin" | grep -q libmount; then echo "$bin links libmount" >&2; return 1; fi
+	echo "$bin"
+}
+
+# masquerade_links: a directory of links as the package installs them,
+# and a file that is not a link (not to be copied).
+masquerade_links() {
+	local dir=$BATS_TEST_TMPDIR/libexec/pivotwrap/bin
+	mkdir -p "$dir"
+	ln -s ../../../sbin/prepare-root "$dir/crun"
+	ln -s ../../../sbin/prepare-root "$dir/runc"
+	touch "$dir/not-a-link"
+	echo "$dir"
+}
+
+@test "initramfs-tools: libmount.so.1 and its libraries go in even when the binary does not link it; the masquerade links too" {
+	need mkinitramfs initramfs-tools
+	need unshare util-linux
+	local img=$BATS_TEST_TMPDIR/initrd.img bin masq dir=$BATS_TEST_TMPDIR/unpacked
+	bin=$(no_libmount_binary)
+	masq=$(masquerade_links)
+	PREPARE_ROOT_BINARY=$bin PREPARE_ROOT_MASQUERADE_DIR=$masq run -0 mkinitramfs_private "$img"
+	echo "$output"
+	[[ "$output" != *"W: prepare-root hook"* ]]
+	run -0 unmkinitramfs "$img" "$dir"
+	[ -d "$dir/main" ] && dir=$dir/main
+	cmp "$bin" "$dir/usr/sbin/prepare-root"
+	# libmount where the binary's libc is, with what it needs itself
+	local libc_dir
+	libc_dir=$(dirname "$(ldd "$bin" | awk '$1 ~ /^libc\.so/ { print $3 }')")
+	[ -e "$dir$libc_dir/libmount.so.1" ] || [ -e "$dir/usr${libc_dir#/usr}/libmount.so.1" ]
+	# and what libmount itself links, through copy_exec
+	run -0 find "$dir" -name 'libblkid.so.1'
+	[ -n "$output" ]
+	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
+	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
+	[ ! -e "$dir$masq/not-a-link" ]
+}
+
 @test "initramfs-tools: without the binary the hook warns and the image still builds" {
 	need mkinitramfs initramfs-tools
 	need unshare util-linux
@@ -206,6 +252,29 @@ run_dracut() {
 	(cd "$BATS_TEST_TMPDIR/unpacked" && dracutbasedir=$BATS_TEST_TMPDIR/dracut "$DRACUT/usr/bin/lsinitrd" --unpack "$img")
 	run -0 chroot "$BATS_TEST_TMPDIR/unpacked" /usr/sbin/prepare-root --version
 	[[ "$output" == "prepare-root from pivotwrap "* ]]
+}
+
+@test "dracut: libmount.so.1 and its libraries go in even when the binary does not link it; the masquerade links too" {
+	need apt-get apt
+	need cpio cpio
+	DRACUT=$(dracut_root)
+	local img=$BATS_TEST_TMPDIR/dracut.img bin masq dir=$BATS_TEST_TMPDIR/unpacked
+	bin=$(no_libmount_binary)
+	masq=$(masquerade_links)
+	PREPARE_ROOT_BINARY=$bin PREPARE_ROOT_MASQUERADE_DIR=$masq run -0 run_dracut --no-kernel --no-hostonly \
+		--add prepare-root --force "$img" 0.0.0
+	[[ "$output" == *"*** Including module: prepare-root ***"* ]]
+	[[ "$output" != *"prepare-root: no libmount.so.1"* ]]
+	mkdir "$dir"
+	(cd "$dir" && dracutbasedir=$BATS_TEST_TMPDIR/dracut "$DRACUT/usr/bin/lsinitrd" --unpack "$img")
+	cmp "$bin" "$dir/usr/sbin/prepare-root"
+	run -0 find "$dir" -name 'libmount.so.1'
+	[ -n "$output" ]
+	run -0 find "$dir" -name 'libblkid.so.1'
+	[ -n "$output" ]
+	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
+	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
+	[ ! -e "$dir$masq/not-a-link" ]
 }
 
 @test "dracut: asked for, the module refuses to install without the binary" {
