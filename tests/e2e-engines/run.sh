@@ -92,35 +92,6 @@ if [ -z "$prepare_root" ]; then
 fi
 [ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
 
-# docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
-# one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
-# ctr image import and docker load all read it.
-docker_archive() {
-	python3 - "$1" "$2" <<'PY'
-import hashlib, io, json, sys, tarfile
-src, out = sys.argv[1], sys.argv[2]
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
-    t.add(src, arcname=".")
-layer = buf.getvalue()
-diff = hashlib.sha256(layer).hexdigest()
-config = json.dumps({
-    "architecture": "amd64", "os": "linux",
-    "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"]},
-    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff]},
-    "history": [{"created_by": "tests/e2e-engines/run.sh"}],
-}).encode()
-cdig = hashlib.sha256(config).hexdigest()
-manifest = json.dumps([{"Config": cdig + ".json", "RepoTags": ["localhost/bb:latest"],
-                        "Layers": [diff + "/layer.tar"]}]).encode()
-with tarfile.open(out, "w") as t:
-    for name, data in ((diff + "/layer.tar", layer), (cdig + ".json", config), ("manifest.json", manifest)):
-        info = tarfile.TarInfo(name)
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
-PY
-}
-
 # check_elves ROOT: every ELF program and library in ROOT must find each
 # library it needs inside ROOT (asked of ROOT's own dynamic loader).
 check_elves() {
@@ -180,7 +151,7 @@ build_image() {
 	mkdir -p "$work/bb"
 	pw_busybox "$work/bb" /bin
 	gcc -static -O2 -Wall -o "$work/bb/bin/probe" "$top/tests/e2e/probe.c"
-	docker_archive "$work/bb" "$root/images/bb.tar"
+	pw_docker_archive "$work/bb" "$root/images/bb.tar"
 	cp -a "$work/bb" "$root/images/rootfs"
 	# What an escaped container would see, and a contained one never.
 	echo "this file exists only in the initramfs" > "$root/initramfs-only-marker"

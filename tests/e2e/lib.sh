@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh) and bench/vm.sh:
+# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh),
+# tests/e2e-debian/run.sh and bench/vm.sh:
 # fetch a Debian cloud kernel or packages, build an initramfs, boot it
 # under QEMU and collect the console.
 
@@ -170,6 +171,36 @@ pw_deb_tree() {
 	rm -rf "$cache/debs"
 	touch "$tree/.complete"
 	echo "$tree"
+}
+
+# pw_docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
+# one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
+# ctr image import and docker load all read it
+# (tests/e2e-engines, tests/e2e-debian).
+pw_docker_archive() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, out = sys.argv[1], sys.argv[2]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    t.add(src, arcname=".")
+layer = buf.getvalue()
+diff = hashlib.sha256(layer).hexdigest()
+config = json.dumps({
+    "architecture": "amd64", "os": "linux",
+    "config": {"Env": ["PATH=/bin"], "Cmd": ["/bin/sh"]},
+    "rootfs": {"type": "layers", "diff_ids": ["sha256:" + diff]},
+    "history": [{"created_by": "tests/e2e/lib.sh"}],
+}).encode()
+cdig = hashlib.sha256(config).hexdigest()
+manifest = json.dumps([{"Config": cdig + ".json", "RepoTags": ["localhost/bb:latest"],
+                        "Layers": [diff + "/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, data in ((diff + "/layer.tar", layer), (cdig + ".json", config), ("manifest.json", manifest)):
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+PY
 }
 
 # pw_show_tail LOG: the end of the console, for a guest that hung or died.
