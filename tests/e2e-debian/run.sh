@@ -323,11 +323,10 @@ boot() {
 # (stdout and stderr to $work/release-RELEASE.out, replayed by the main
 # loop, which counts its PASS and FAIL lines): the root, then, once the
 # .deb is there, the README's install block (and on bookworm its dracut
-# block), each image taken from /boot and checked; the labels of the
-# images to boot in $work/images-RELEASE.
+# block), each image taken from /boot and checked, and its label added to
+# $work/images-RELEASE as soon as it is ready to boot.
 prepare_release() {
-	local r=$1 root=$work/root-$1 t0=$SECONDS deb label labels=() extra
-	: > "$work/images-$r"
+	local r=$1 root=$work/root-$1 t0=$SECONDS deb extra
 	if ! make_root "$r" >"$work/mmdebstrap-$r.log" 2>&1; then
 		fail_with "root-$r" "mmdebstrap failed; none of its images was built" "$work/mmdebstrap-$r.log"
 		return
@@ -350,7 +349,7 @@ prepare_release() {
 	cp "$deb" "$root/root/pivotwrap/"
 	if run_readme_block install "$r"; then
 		pass "readme-install [$r]: apt install ./pivotwrap_*.deb, update-initramfs -u ($((SECONDS - t0)) s)"
-		take_image "$r" "$r-initramfs-tools" && labels+=("$r-initramfs-tools")
+		ready_image "$r" "$r-initramfs-tools"
 	else
 		fail_with "readme-install [$r]" "the README's install block failed" "$work/install-$r.log"
 	fi
@@ -358,16 +357,20 @@ prepare_release() {
 		t0=$SECONDS
 		if run_readme_block dracut "$r"; then
 			pass "readme-dracut [$r]: dracut --add prepare-root ($((SECONDS - t0)) s)"
-			take_image "$r" "$r-dracut" && labels+=("$r-dracut")
+			ready_image "$r" "$r-dracut"
 		else
 			fail_with "readme-dracut [$r]" "the README's dracut block failed" "$work/dracut-$r.log"
 		fi
 	fi
-	for label in "${labels[@]}"; do
-		cp "$work/$label.img" "$root/root/"
-		check_image "$r" "$label"
-		echo "$label" >> "$work/images-$r"
-	done
+}
+
+# ready_image RELEASE LABEL: the image /boot now holds, taken out and
+# checked, and named in $work/images-RELEASE for the main loop to boot.
+ready_image() {
+	take_image "$1" "$2" || { echo "FAIL image [$2]: no kernel and image in /boot"; return; }
+	cp "$work/$2.img" "$work/root-$1/root/"
+	check_image "$1" "$2"
+	echo "$2" >> "$work/images-$1"
 }
 
 [ -z "$keep" ] || mkdir -p "$keep"
@@ -383,7 +386,9 @@ set -m
 build_pid=$!
 jobs_to_kill+=("$build_pid")
 for r in $releases; do
-	( prepare_release "$r" ) >"$work/release-$r.out" 2>&1 &
+	: > "$work/images-$r"
+	# shellcheck disable=SC2016 # expanded when the job ends
+	( trap 'echo $? > "$work/release-$r.done"' EXIT; prepare_release "$r" ) >"$work/release-$r.out" 2>&1 &
 	release_pid[$r]=$!
 	jobs_to_kill+=("${release_pid[$r]}")
 done
@@ -402,12 +407,40 @@ else
 fi
 [ -z "$keep" ] || cp "$work/build.log" "$keep/"
 
+# replay RELEASE: print the lines its job wrote since the last call (whole
+# lines only), counting its PASS and FAIL lines.
+declare -A replayed
+replay() {
+	local out=$work/release-$1.out n new
+	n=$(wc -l < "$out")
+	[ "$n" -gt "${replayed[$1]:-0}" ] || return 0
+	new=$(sed -n "$((${replayed[$1]:-0} + 1)),${n}p" "$out")
+	replayed[$1]=$n
+	printf '%s\n' "$new"
+	passed=$((passed + $(grep -c '^PASS ' <<<"$new" || true)))
+	failed=$((failed + $(grep -c '^FAIL ' <<<"$new" || true)))
+}
+
+# Each image boots as soon as its job has checked it (bookworm's
+# initramfs-tools image while dracut makes the next).
 for r in $releases; do
-	status=0
-	wait "${release_pid[$r]}" || status=$?
-	cat "$work/release-$r.out"
-	passed=$((passed + $(grep -c '^PASS ' "$work/release-$r.out" || true)))
-	failed=$((failed + $(grep -c '^FAIL ' "$work/release-$r.out" || true)))
+	t0=$SECONDS booted=0
+	while :; do
+		ended=false
+		[ -s "$work/release-$r.done" ] && ended=true
+		replay "$r"
+		if [ "$(wc -l < "$work/images-$r")" -gt "$booted" ]; then
+			booted=$((booted + 1))
+			label=$(sed -n "${booted}p" "$work/images-$r")
+			[ -z "$keep" ] || cp "$work/$label.img" "$work/$label.vmlinuz" "$keep/"
+			boot "$label"
+			continue
+		fi
+		$ended && break
+		sleep 1
+	done
+	wait "${release_pid[$r]}" || true
+	status=$(cat "$work/release-$r.done" 2>/dev/null || echo 1)
 	if [ "$status" -ne 0 ]; then
 		echo "FAIL $r: its preparation ended with status $status"
 		failed=$((failed + 1))
@@ -416,12 +449,7 @@ for r in $releases; do
 		cp "$work/release-$r.out" "$work/mmdebstrap-$r.log" "$keep/"
 		cp "$work"/{install,dracut}-"$r".log "$keep/" 2>/dev/null || true
 	fi
-	t0=$SECONDS
-	while read -r label; do
-		[ -z "$keep" ] || cp "$work/$label.img" "$work/$label.vmlinuz" "$keep/"
-		boot "$label"
-	done < "$work/images-$r"
-	step_time "$r: boots" "$t0"
+	step_time "$r: from the end of the previous release's boots to its own last" "$t0"
 done
 step_time "whole run" "$t_start"
 [ -z "$keep" ] || pw_log "kept the .deb, the logs, the images, their kernels and the consoles in $keep"
