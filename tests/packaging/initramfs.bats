@@ -149,6 +149,31 @@ no_libmount_binary() {
 	echo "$bin"
 }
 
+# libmount_closure_in DIR BINARY: every library the machine's libmount.so.1
+# loads (ldd: libblkid, libselinux, libpcre2-8, libc), the one beside
+# BINARY's libc, has a file of its name in DIR, an unpacked image; the
+# missing ones are printed.
+libmount_closure_in() {
+	local libc lib status=0
+	libc=$(ldd "$2" | awk '$1 ~ /^libc\.so/ { print $3 }')
+	[ -e "${libc%/*}/libmount.so.1" ] || { echo "no libmount.so.1 beside $libc"; return 1; }
+	for lib in $(ldd "${libc%/*}/libmount.so.1" | awk '/=> \// { print $3 }'); do
+		find "$1" -name "${lib##*/}" | grep -q . || { echo "missing: $lib"; status=1; }
+	done
+	return "$status"
+}
+
+# needs_libmount DIR: the ELF files under DIR (an unpacked image) that name
+# libmount.so.1 as a needed library, one per line.  None, and libmount.so.1
+# in the image anyway: only the hook or the module can have put it there.
+needs_libmount() {
+	local f
+	find "$1" -type f | while IFS= read -r f; do
+		readelf -d "$f" 2>/dev/null | grep -q 'NEEDED.*\[libmount\.so\.1\]' && echo "$f"
+	done
+	return 0
+}
+
 # masquerade_links: a directory of links as the package installs them,
 # and a file that is not a link (not to be copied).
 masquerade_links() {
@@ -177,8 +202,10 @@ masquerade_links() {
 	libc_dir=$(dirname "$(ldd "$bin" | awk '$1 ~ /^libc\.so/ { print $3 }')")
 	[ -e "$dir$libc_dir/libmount.so.1" ] || [ -e "$dir/usr${libc_dir#/usr}/libmount.so.1" ]
 	# and what libmount itself links, through copy_exec
-	run -0 find "$dir" -name 'libblkid.so.1'
-	[ -n "$output" ]
+	run -0 libmount_closure_in "$dir" "$bin"
+	need readelf binutils
+	run -0 needs_libmount "$dir"
+	[ -z "$output" ]
 	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
 	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
 	[ ! -e "$dir$masq/not-a-link" ]
@@ -261,8 +288,9 @@ run_dracut() {
 	local img=$BATS_TEST_TMPDIR/dracut.img bin masq dir=$BATS_TEST_TMPDIR/unpacked
 	bin=$(no_libmount_binary)
 	masq=$(masquerade_links)
+	# Only the module: dracut's own (base installs mount) would bring libmount.
 	PREPARE_ROOT_BINARY=$bin PREPARE_ROOT_MASQUERADE_DIR=$masq run -0 run_dracut --no-kernel --no-hostonly \
-		--add prepare-root --force "$img" 0.0.0
+		--modules prepare-root --force "$img" 0.0.0
 	[[ "$output" == *"*** Including module: prepare-root ***"* ]]
 	[[ "$output" != *"prepare-root: no libmount.so.1"* ]]
 	mkdir "$dir"
@@ -270,8 +298,10 @@ run_dracut() {
 	cmp "$bin" "$dir/usr/sbin/prepare-root"
 	run -0 find "$dir" -name 'libmount.so.1'
 	[ -n "$output" ]
-	run -0 find "$dir" -name 'libblkid.so.1'
-	[ -n "$output" ]
+	run -0 libmount_closure_in "$dir" "$bin"
+	need readelf binutils
+	run -0 needs_libmount "$dir"
+	[ -z "$output" ]
 	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
 	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
 	[ ! -e "$dir$masq/not-a-link" ]

@@ -24,7 +24,7 @@ depends() {
 install() {
     local binary=${PREPARE_ROOT_BINARY:-/usr/sbin/prepare-root}
     local masquerade_dir=${PREPARE_ROOT_MASQUERADE_DIR:-/usr/libexec/pivotwrap/bin}
-    local libc_dir dir link
+    local libc_dir dir lib link
 
     inst_binary "$binary" /usr/sbin/prepare-root
 
@@ -32,14 +32,19 @@ install() {
     # kernels without statmount(2), before 6.8), so inst_binary, which
     # follows ldd, need not bring it.  It is looked for where the binary's
     # own C library is, as ldd finds that: the right directory for the
-    # binary's architecture on any Debian.  inst_library brings its own
-    # libraries.  A static prepare-root has libmount built in.
+    # binary's architecture on any Debian.  Its own libraries (libblkid,
+    # libselinux, libpcre2-8) are installed by name: dracut resolves the
+    # libraries of executable files only, and a library is not one.  A
+    # static prepare-root has libmount built in.
     libc_dir=$(ldd "$binary" 2>/dev/null |
         sed -n 's|^[[:space:]]*libc\.so\.[0-9.]* => \(/.*\)/libc\.so\.[0-9.]* (0x[0-9a-f]*)$|\1|p')
     if [[ $libc_dir ]]; then
         for dir in "$libc_dir" "/usr${libc_dir#/usr}" "${libc_dir#/usr}"; do
             if [[ -e $dir/libmount.so.1 ]]; then
                 inst_library "$dir/libmount.so.1"
+                for lib in $(ldd "$dir/libmount.so.1" | sed -n 's|^[[:space:]]*[^ ]* => \(/[^ ]*\) (0x[0-9a-f]*)$|\1|p'); do
+                    inst_library "$lib"
+                done
                 break
             fi
         done
