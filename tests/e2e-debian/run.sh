@@ -31,10 +31,10 @@ export PW_QEMU_MEM=${PW_QEMU_MEM:-2048}
 
 # What each release's root holds besides the essential set: the release's
 # own kernel and initramfs-tools (zstd: the default codec), busybox (the
-# test's scripts in the image run on it), the runtime and the engine.
+# test's scripts in the image run on it), the runtimes and the engine.
 # dracut-core, unlike dracut, does not conflict with initramfs-tools: the
 # bookworm root builds its second image with it.
-ROOT_PACKAGES="linux-image-cloud-amd64 initramfs-tools zstd busybox crun podman"
+ROOT_PACKAGES="linux-image-cloud-amd64 initramfs-tools zstd busybox crun runc podman"
 # shellcheck disable=SC2034 # read as ${!extra}
 EXTRA_PACKAGES_bookworm="dracut-core"
 # The README's section and the blocks this suite runs as written.
@@ -335,7 +335,7 @@ prepare_release() {
 	extra=EXTRA_PACKAGES_$r
 	# shellcheck disable=SC2016,SC2086 # dpkg-query's format; a word list
 	pw_log "$r: $(in_root "$root" dpkg-query -W -f '${Package} ${Version}; ' \
-		linux-image-cloud-amd64 initramfs-tools podman crun ${!extra:-} 2>/dev/null || true)"
+		linux-image-cloud-amd64 initramfs-tools podman crun runc ${!extra:-} 2>/dev/null || true)"
 	# The main loop writes deb-status once the build ended.
 	while [ ! -s "$work/deb-status" ]; do sleep 1; done
 	deb=$(cat "$work/deb-status")

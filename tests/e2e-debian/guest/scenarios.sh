@@ -4,13 +4,13 @@
 # kernel gave.  podman's, the escape probe's control and the machinery
 # (run_one, run_selected, judge, contained, run_cmd) are the engines
 # suite's, copied into the image as /e2e/engines-scenarios.sh; added here:
-# the root itself and crun run straight from a bundle.
+# the root itself, and crun and runc run straight from a bundle.
 
 # shellcheck source=tests/e2e-engines/guest/scenarios.sh
 . /e2e/engines-scenarios.sh
 
 ALL_SCENARIOS="root-is-rootfs probe-control
-crun-baseline crun-wrapped crun-masquerade
+crun-baseline crun-wrapped crun-masquerade runc-baseline runc-masquerade
 podman-baseline podman-wrapped podman-masquerade"
 
 # statmount(2) arrived in Linux 6.8: before it prepare-root reads the mount
@@ -53,29 +53,32 @@ scenario_root_is_rootfs() {
 	contains "$out" "via $DETECT" || fail "the root was not judged via $DETECT on $kver"
 }
 
-# --- crun, from a bundle: unaided, wrapped, and as the masquerade link ----
+# --- crun and runc, from a bundle: unaided, wrapped, through the link -----
 # /e2e/bundle/config.json is this release's own "crun spec" with the
 # hostname "inside", CAP_SYS_CHROOT for the probe, no network namespace and
-# /images/rootfs (busybox and the probe) as its root.
-crun_run() {
-	mode=$1
+# /images/rootfs (busybox and the probe) as its root; runc runs it too.
+# runtime_run RUNTIME MODE
+runtime_run() {
+	rt=$1 mode=$2
 	cd /e2e/bundle || return 1
 	case $mode in
-	baseline) run_cmd crun run "c-$mode" ;;
-	wrapped) run_cmd prepare-root -- crun run "c-$mode" ;;
+	baseline) run_cmd "$rt" run "$rt-$mode" ;;
+	wrapped) run_cmd prepare-root -- "$rt" run "$rt-$mode" ;;
 	masquerade)
-		# crun as PATH finds it, the link first; PREPARE_ROOT_VERBOSE makes
-		# prepare-root say that it ran and which crun it then executed.
-		found=$(PATH=$MASQ_DIR:$PATH command -v crun)
-		echo "crun in PATH: $found"
-		[ "$found" = "$MASQ_DIR/crun" ] || fail "PATH does not find $MASQ_DIR/crun first" || return 1
-		run_cmd env PATH="$MASQ_DIR:$PATH" PREPARE_ROOT_VERBOSE=1 crun run "c-$mode"
-		contains "$out" "prepare-root: masquerade: crun is " ||
-			fail "prepare-root did not run as crun and hand over to the real one" || return 1
+		# the runtime as PATH finds it, the links first; PREPARE_ROOT_VERBOSE
+		# makes prepare-root say that it ran and which one it then executed.
+		found=$(PATH=$MASQ_DIR:$PATH command -v "$rt")
+		echo "$rt in PATH: $found"
+		[ "$found" = "$MASQ_DIR/$rt" ] || fail "PATH does not find $MASQ_DIR/$rt first" || return 1
+		run_cmd env PATH="$MASQ_DIR:$PATH" PREPARE_ROOT_VERBOSE=1 "$rt" run "$rt-$mode"
+		contains "$out" "prepare-root: masquerade: $rt is " ||
+			fail "prepare-root did not run as $rt and hand over to the real one" || return 1
 		;;
 	esac
 	judge "$mode" inside "$status" "$out"
 }
-scenario_crun_baseline() { crun_run baseline; }
-scenario_crun_wrapped() { crun_run wrapped; }
-scenario_crun_masquerade() { crun_run masquerade; }
+scenario_crun_baseline() { runtime_run crun baseline; }
+scenario_crun_wrapped() { runtime_run crun wrapped; }
+scenario_crun_masquerade() { runtime_run crun masquerade; }
+scenario_runc_baseline() { runtime_run runc baseline; }
+scenario_runc_masquerade() { runtime_run runc masquerade; }

@@ -19,7 +19,7 @@ depends() {
 
 install() {
     local f applet
-    for f in /usr/bin/podman /usr/bin/conmon /usr/bin/crun /usr/lib/podman/* /usr/libexec/podman/*; do
+    for f in /usr/bin/podman /usr/bin/conmon /usr/bin/crun /usr/sbin/runc /usr/bin/runc /usr/lib/podman/* /usr/libexec/podman/*; do
         [[ -f $f && -x $f ]] && inst_binary "$f"
     done
     inst_binary /usr/bin/busybox /e2e/bin/busybox
