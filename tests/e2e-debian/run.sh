@@ -4,7 +4,7 @@
 # "Installing on Debian"), builds the initramfs there with update-initramfs
 # and the package's hook (and, on bookworm, with dracut --add prepare-root),
 # and boots each image under QEMU with that release's own kernel: from the
-# initramfs root crun and podman fail unaided and work through the
+# initramfs root crun, runc and podman fail unaided and work through the
 # package's prepare-root and masquerade links.  See README.md.
 #
 #   tests/e2e-debian/run.sh [--release bookworm|trixie|all] [--scenario NAME]...
