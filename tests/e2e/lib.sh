@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh), tests/e2e-systemd and bench/vm.sh:
+# Shared by tests/e2e/run.sh, tests/e2e-engines (run.sh, lxc/run.sh),
+# tests/e2e-systemd, tests/e2e-debian/run.sh, tests/cli and bench/vm.sh:
 # fetch a Debian cloud kernel or packages, build an initramfs, boot it
 # under QEMU and collect the console.
 
@@ -231,7 +232,8 @@ pw_deb_tree_unlocked() {
 
 # pw_docker_archive DIR OUT: a "docker save" tarball (manifest.json, config,
 # one layer) of the rootfs DIR, tagged localhost/bb:latest; podman load,
-# ctr image import and docker load all read it.
+# ctr image import and docker load all read it
+# (tests/e2e-engines, tests/e2e-systemd, tests/e2e-debian).
 pw_docker_archive() {
 	python3 - "$1" "$2" <<'PY'
 import hashlib, io, json, sys, tarfile

@@ -138,6 +138,79 @@ mkinitramfs_private() {
 	[ ! -e "/boot/config-$KVER" ]
 }
 
+# no_libmount_binary: a dynamic program that does not link libmount, as
+# prepare-root will be once it only dlopens it (/bin/true: libc alone).
+no_libmount_binary() {
+	local bin=$BATS_TEST_TMPDIR/no-libmount/prepare-root
+	mkdir -p "${bin%/*}"
+	cp /bin/true "$bin"
+	ldd "$bin" | grep -q 'libc\.so' || { echo "$bin: not dynamic" >&2; return 1; }
+	if ldd "$bin" | grep -q libmount; then echo "$bin links libmount" >&2; return 1; fi
+	echo "$bin"
+}
+
+# libmount_closure_in DIR BINARY: every library the machine's libmount.so.1
+# loads (ldd: libblkid, libselinux, libpcre2-8, libc), the one beside
+# BINARY's libc, has a file of its name in DIR, an unpacked image; the
+# missing ones are printed.
+libmount_closure_in() {
+	local libc lib status=0
+	libc=$(ldd "$2" | awk '$1 ~ /^libc\.so/ { print $3 }')
+	[ -e "${libc%/*}/libmount.so.1" ] || { echo "no libmount.so.1 beside $libc"; return 1; }
+	for lib in $(ldd "${libc%/*}/libmount.so.1" | awk '/=> \// { print $3 }'); do
+		find "$1" -name "${lib##*/}" | grep -q . || { echo "missing: $lib"; status=1; }
+	done
+	return "$status"
+}
+
+# needs_libmount DIR: the ELF files under DIR (an unpacked image) that name
+# libmount.so.1 as a needed library, one per line.  None, and libmount.so.1
+# in the image anyway: only the hook or the module can have put it there.
+needs_libmount() {
+	local f
+	find "$1" -type f | while IFS= read -r f; do
+		readelf -d "$f" 2>/dev/null | grep -q 'NEEDED.*\[libmount\.so\.1\]' && echo "$f"
+	done
+	return 0
+}
+
+# masquerade_links: a directory of links as the package installs them,
+# and a file that is not a link (not to be copied).
+masquerade_links() {
+	local dir=$BATS_TEST_TMPDIR/libexec/pivotwrap/bin
+	mkdir -p "$dir"
+	ln -s ../../../sbin/prepare-root "$dir/crun"
+	ln -s ../../../sbin/prepare-root "$dir/runc"
+	touch "$dir/not-a-link"
+	echo "$dir"
+}
+
+@test "initramfs-tools: libmount.so.1 and its libraries go in even when the binary does not link it; the masquerade links too" {
+	need mkinitramfs initramfs-tools
+	need unshare util-linux
+	local img=$BATS_TEST_TMPDIR/initrd.img bin masq dir=$BATS_TEST_TMPDIR/unpacked
+	bin=$(no_libmount_binary)
+	masq=$(masquerade_links)
+	PREPARE_ROOT_BINARY=$bin PREPARE_ROOT_MASQUERADE_DIR=$masq run -0 mkinitramfs_private "$img"
+	echo "$output"
+	[[ "$output" != *"W: prepare-root hook"* ]]
+	run -0 unmkinitramfs "$img" "$dir"
+	[ -d "$dir/main" ] && dir=$dir/main
+	cmp "$bin" "$dir/usr/sbin/prepare-root"
+	# libmount where the binary's libc is, with what it needs itself
+	local libc_dir
+	libc_dir=$(dirname "$(ldd "$bin" | awk '$1 ~ /^libc\.so/ { print $3 }')")
+	[ -e "$dir$libc_dir/libmount.so.1" ] || [ -e "$dir/usr${libc_dir#/usr}/libmount.so.1" ]
+	# and what libmount itself links, through copy_exec
+	run -0 libmount_closure_in "$dir" "$bin"
+	need readelf binutils
+	run -0 needs_libmount "$dir"
+	[ -z "$output" ]
+	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
+	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
+	[ ! -e "$dir$masq/not-a-link" ]
+}
+
 @test "initramfs-tools: without the binary the hook warns and the image still builds" {
 	need mkinitramfs initramfs-tools
 	need unshare util-linux
@@ -206,6 +279,32 @@ run_dracut() {
 	(cd "$BATS_TEST_TMPDIR/unpacked" && dracutbasedir=$BATS_TEST_TMPDIR/dracut "$DRACUT/usr/bin/lsinitrd" --unpack "$img")
 	run -0 chroot "$BATS_TEST_TMPDIR/unpacked" /usr/sbin/prepare-root --version
 	[[ "$output" == "prepare-root from pivotwrap "* ]]
+}
+
+@test "dracut: libmount.so.1 and its libraries go in even when the binary does not link it; the masquerade links too" {
+	need apt-get apt
+	need cpio cpio
+	DRACUT=$(dracut_root)
+	local img=$BATS_TEST_TMPDIR/dracut.img bin masq dir=$BATS_TEST_TMPDIR/unpacked
+	bin=$(no_libmount_binary)
+	masq=$(masquerade_links)
+	# Only the module: dracut's own (base installs mount) would bring libmount.
+	PREPARE_ROOT_BINARY=$bin PREPARE_ROOT_MASQUERADE_DIR=$masq run -0 run_dracut --no-kernel --no-hostonly \
+		--modules prepare-root --force "$img" 0.0.0
+	[[ "$output" == *"*** Including module: prepare-root ***"* ]]
+	[[ "$output" != *"prepare-root: no libmount.so.1"* ]]
+	mkdir "$dir"
+	(cd "$dir" && dracutbasedir=$BATS_TEST_TMPDIR/dracut "$DRACUT/usr/bin/lsinitrd" --unpack "$img")
+	cmp "$bin" "$dir/usr/sbin/prepare-root"
+	run -0 find "$dir" -name 'libmount.so.1'
+	[ -n "$output" ]
+	run -0 libmount_closure_in "$dir" "$bin"
+	need readelf binutils
+	run -0 needs_libmount "$dir"
+	[ -z "$output" ]
+	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
+	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
+	[ ! -e "$dir$masq/not-a-link" ]
 }
 
 @test "dracut: asked for, the module refuses to install without the binary" {

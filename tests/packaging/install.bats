@@ -50,7 +50,14 @@ install_tree() {
 	[ "$output" = 2 ]
 	# In the image it stays /usr/sbin/prepare-root.
 	grep -q '^copy_exec "$prepare_root" /usr/sbin/prepare-root$' "$dest/usr/share/initramfs-tools/hooks/prepare-root"
-	grep -q 'inst_binary "${PREPARE_ROOT_BINARY:-/usr/local/sbin/prepare-root}" /usr/sbin/prepare-root$' \
+	grep -q 'local binary=${PREPARE_ROOT_BINARY:-/usr/local/sbin/prepare-root}$' \
+		"$dest/usr/local/lib/dracut/modules.d/90prepare-root/module-setup.sh"
+	grep -q 'inst_binary "$binary" /usr/sbin/prepare-root$' \
+		"$dest/usr/local/lib/dracut/modules.d/90prepare-root/module-setup.sh"
+	# The masquerade links are looked for under the prefix too.
+	grep -q '^masquerade_dir=${PREPARE_ROOT_MASQUERADE_DIR:-/usr/local/libexec/pivotwrap/bin}$' \
+		"$dest/usr/share/initramfs-tools/hooks/prepare-root"
+	grep -q 'local masquerade_dir=${PREPARE_ROOT_MASQUERADE_DIR:-/usr/local/libexec/pivotwrap/bin}$' \
 		"$dest/usr/local/lib/dracut/modules.d/90prepare-root/module-setup.sh"
 }
 
