@@ -88,6 +88,8 @@ static const char *reason(const struct pw_facts *f, const struct pw_verdict *v, 
 	return line;
 }
 
+#define LIBMOUNT_HINT "before Linux 6.8 it needs libmount.so.1: install libmount1, or put the library in the image"
+
 /* Judge the root and re-root when needed: 0, or -1 after one error line. */
 static int prepare_root(unsigned long propagation)
 {
@@ -111,6 +113,9 @@ static int prepare_root(unsigned long propagation)
 	case PW_NEED_IMPOSSIBLE:
 		pw_error(0, "run it in the mount namespace the root belongs to: nsenter --mount=/proc/PID/ns/mnt",
 			 "cannot re-root: the root is not in this mount namespace (a chroot through /proc/PID/root?)");
+		return -1;
+	case PW_NEED_LIBMOUNT:
+		pw_error(0, LIBMOUNT_HINT, "cannot read the mount table: %s", why);
 		return -1;
 	case PW_NEED_REROOT:
 		break;
@@ -137,6 +142,10 @@ static int run_check(unsigned long propagation)
 
 	pw_facts_init(&f);
 	need = pw_root_judge(&f, true, &v, &why);
+	if (need == PW_NEED_LIBMOUNT) {
+		pw_error(0, LIBMOUNT_HINT, "cannot read the mount table: %s", why);
+		return PW_EXIT_FAILURE;
+	}
 	pw_checks_evaluate(&f, PW_CALLER_ROWS, &v, NULL);
 	if (v.failed && v.failed->subject == PW_CALLER) {
 		/* The kernel's answer for this process, which no re-root

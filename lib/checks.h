@@ -69,6 +69,7 @@ struct pw_facts {
 	/* Gathered with the root, used by paths.c and reroot.c: */
 	uint64_t root_id, root_uid;		/* the root's mount, both numberings */
 	enum pw_lock_probe lock_probe;
+	bool no_libmount;			/* the table was needed, libmount did not load */
 	char release[65];			/* uname -r */
 };
 

@@ -161,6 +161,7 @@ void pw_root_gather(struct pw_facts *f, bool caller)
 	else
 		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, PW_UNKNOWN, "statx(2) does not report STATX_ATTR_MOUNT_ROOT: before Linux 5.8");
 	pw_place_mount(&p, &t);
+	f->no_libmount = p.via_table && p.err == ELIBACC;
 	pw_mount_facts(f, PW_ROOT, &p, t);
 	pw_table_free(t);
 	pw_verbose("root: mount %llu, %s; parent: %s (via %s)", (unsigned long long) p.w.id,
@@ -244,6 +245,10 @@ enum pw_need pw_root_judge(struct pw_facts *f, bool caller, struct pw_verdict *v
 {
 	*why = NULL;
 	pw_root_gather(f, caller);
+	if (f->no_libmount) {
+		*why = pw_table_error();
+		return PW_NEED_LIBMOUNT;
+	}
 	pw_checks_evaluate(f, PW_ROOT_ROWS, v, NULL);
 	if (!v->failed && v->unknown) {
 		bool unprivileged = false;

@@ -32,6 +32,7 @@ enum pw_need {
 	PW_NEED_REROOT,		/* a root row fails, and a re-root fixes it */
 	PW_NEED_UNTOLD,		/* cannot be told, nor a re-root made: run it as it is */
 	PW_NEED_IMPOSSIBLE,	/* a root row fails that no re-root can fix */
+	PW_NEED_LIBMOUNT,	/* the mount table is needed, libmount cannot be loaded */
 };
 
 /*
@@ -39,7 +40,9 @@ enum pw_need {
  * a row cannot be told from the facts, the kernel is asked: a trial
  * pivot_root(2) in a thread with a mount namespace of its own (never a
  * child process).  @v is the verdict of the root rows after that; *@why
- * says why a trial could not be made, when that decided.
+ * says why a trial could not be made, when that decided, or (with
+ * PW_NEED_LIBMOUNT) why libmount could not be loaded: a broken
+ * installation, said as such rather than worked around.
  */
 enum pw_need pw_root_judge(struct pw_facts *f, bool caller, struct pw_verdict *v, const char **why);
 

@@ -21,11 +21,14 @@ fi
 # holds now; the reasons:
 #   sanitized  the ASan/UBSan run (.ci/run sets PW_SANITIZED=1 for it)
 #   not-root   the tests run as an ordinary user (never on CI: it runs as root)
+#   static     PREPARE_ROOT is a static build (never on CI: its CLI runs test
+#              the dynamic and the sanitized builds)
 skip_because() {
 	local reason=$1 message=$2 holds=false
 	case $reason in
 	sanitized) [ -n "${PW_SANITIZED:-}" ] && holds=true ;;
 	not-root) [ "$(id -u)" -ne 0 ] && holds=true ;;
+	static) ldd "$PREPARE_ROOT" >/dev/null 2>&1 || holds=true ;;
 	*) echo "skip_because: unknown reason '$reason'" >&3; return 1 ;;
 	esac
 	if ! $holds; then

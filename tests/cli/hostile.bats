@@ -205,3 +205,28 @@ fault_each() {
 	verbose=$("$nsm" "$PREPARE_ROOT" -v -- true 2>&1)
 	[[ "$verbose" == *"(via mountinfo)"* ]]
 }
+
+# The dynamic build dlopen()s libmount where the mount table must be read
+# (no statmount: bench/no-statmount).  Without the library that is a broken
+# installation, said as such: one line naming it, 125, nothing changed.
+@test "without statmount and without libmount.so.1 in the root: one line naming the library, 125" {
+	ldd "$PREPARE_ROOT" >/dev/null 2>&1 || skip_because static "a static prepare-root links libmount"
+	local d=$BATS_TEST_TMPDIR/nolibmount lib
+	mkdir -p "$d/bin" "$d/proc"
+	cp /bin/busybox "$d/bin/busybox" && ln -s busybox "$d/bin/true"
+	cp "$PREPARE_ROOT" "$(dirname "$PREPARE_ROOT")/bench/no-statmount" "$d/bin/"
+	for lib in $(ldd "$PREPARE_ROOT" | grep -o '/[^ ]*'); do
+		mkdir -p "$d$(dirname "$lib")" && cp -L "$lib" "$d$lib"
+	done
+	run --separate-stderr unshare --mount --propagation private -- sh -c '
+		mount -t proc proc "$1/proc" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$1" /bin/no-statmount /bin/prepare-root -- /bin/true; echo "run $?"
+		chroot "$1" /bin/no-statmount /bin/prepare-root --check; echo "check $?"
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' sh "$d"
+	[ "${lines[0]}" = "run 125" ]
+	[ "${lines[1]}" = "check 125" ]
+	[ "${lines[2]}" = "table unchanged" ]
+	[ "${stderr_lines[0]}" = "prepare-root: cannot read the mount table: libmount.so.1: cannot open shared object file: No such file or directory (before Linux 6.8 it needs libmount.so.1: install libmount1, or put the library in the image)" ]
+	[ "${#stderr_lines[@]}" -eq 2 ]
+}

@@ -22,7 +22,7 @@ kminor=${kminor%%.*}
 if [ "$kmajor" -gt 6 ] || { [ "$kmajor" -eq 6 ] && [ "$kminor" -ge 8 ]; }; then
 	DETECT=statmount
 else
-	DETECT=libmount
+	DETECT=mountinfo
 fi
 
 # --- what the image is and holds -----------------------------------------
