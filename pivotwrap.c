@@ -191,17 +191,12 @@ static int finish(int status)
 	return status;
 }
 
-/*
- * Invoked under another name (MASQUERADE in prepare-root(8)): no option is
- * parsed, every argument is the real program's.  It is "prepare-root --
- * NAME ARG..." except for what it executes: the real @real, with argv[0]
- * as it came.
- */
-static int run_masquerade(const char *real, char *argv[])
+/* The run, under either name: re-root where needed, become @file. */
+static int run(unsigned long propagation, const char *file, char *argv[])
 {
-	if (prepare_root(MS_SLAVE) < 0)
-		return PW_EXIT_FAILURE;
-	return pw_exec(real, argv);
+	if (prepare_root(propagation) < 0)
+		return finish(PW_EXIT_FAILURE);
+	return finish(pw_exec(file, argv));
 }
 
 int main(int argc, char *argv[])
@@ -233,10 +228,12 @@ int main(int argc, char *argv[])
 		pw_error(0, NULL, "refusing to run with privileges gained at exec (file capabilities?); run it as root instead");
 		return PW_EXIT_FAILURE;
 	}
+	/* Invoked under another name (MASQUERADE in prepare-root(8)), every
+	 * argument is the real program's, argv[0] as it came. */
 	if ((name = pw_masquerade_name(argv[0]))) {
 		pw_log_set_verbose(pw_masquerade_verbose());
 		if (pw_masquerade_find(name, real, sizeof(real)) == 0)
-			return finish(run_masquerade(real, argv));
+			return run(MS_SLAVE, real, argv);
 		if (pw_masquerade_meant(name)) {
 			pw_error(0, "install it, or add its directory to PATH",
 				 "%s: not found in PATH=%s, other than prepare-root", name, getenv("PATH") ?: "");
@@ -293,7 +290,5 @@ int main(int argc, char *argv[])
 	}
 	if (optind >= argc)
 		misuse("no command specified");
-	if (prepare_root(propagation) < 0)
-		return finish(PW_EXIT_FAILURE);
-	return finish(pw_exec(argv[optind], argv + optind));
+	return run(propagation, argv[optind], argv + optind);
 }

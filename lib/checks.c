@@ -103,16 +103,21 @@ static const enum row_id orders[PW_GENERATIONS][R_COUNT] = {
 		R_NEW_LOCKED, R_NEW_UNLINKED, TAIL },
 };
 
+enum pw_tri pw_release_before(const char *release, unsigned major, unsigned minor)
+{
+	unsigned ma, mi;
+
+	if (sscanf(release, "%u.%u", &ma, &mi) != 2)
+		return PW_UNKNOWN;
+	return pw_tri_of(ma < major || (ma == major && mi < minor));
+}
+
 enum pw_generation pw_generation_of(const char *release)
 {
-	unsigned major = 0, minor = 0;
-
 	/* An unreadable release: the newest order. */
-	if (sscanf(release, "%u.%u", &major, &minor) != 2 || major >= 7)
-		return PW_GEN_7_0;
-	if (major == 6 && minor >= 12)
-		return PW_GEN_6_12;
-	return PW_GEN_6_1;
+	if (pw_release_before(release, 6, 12) == PW_YES)
+		return PW_GEN_6_1;
+	return pw_release_before(release, 7, 0) == PW_YES ? PW_GEN_6_12 : PW_GEN_7_0;
 }
 
 void pw_facts_init(struct pw_facts *f)

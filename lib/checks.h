@@ -20,6 +20,11 @@
 
 enum pw_tri { PW_UNKNOWN, PW_NO, PW_YES };
 
+static inline enum pw_tri pw_tri_of(bool b)
+{
+	return b ? PW_YES : PW_NO;
+}
+
 /* Whom a row is about. */
 enum pw_subject {
 	PW_CALLER,	/* the calling process */
@@ -67,7 +72,7 @@ struct pw_facts {
 	const char *path[PW_SUBJECTS];		/* NEW_ROOT's and PUT_OLD's, as given */
 	enum pw_generation generation;
 	/* Gathered with the root, used by paths.c and reroot.c: */
-	uint64_t root_id, root_uid;		/* the root's mount, both numberings */
+	uint64_t root_id;			/* the root's mount */
 	enum pw_lock_probe lock_probe;
 	bool no_libmount;			/* the table was needed, libmount did not load */
 	char release[65];			/* uname -r */
@@ -81,6 +86,8 @@ void pw_fact(struct pw_facts *f, enum pw_subject s, enum pw_fact fact, enum pw_t
 
 /* The generation of kernel release @release ("6.12.0-1-amd64"). */
 enum pw_generation pw_generation_of(const char *release);
+/* Whether @release is older than Linux @major.@minor (PW_UNKNOWN: unreadable). */
+enum pw_tri pw_release_before(const char *release, unsigned major, unsigned minor);
 
 /* One test of pivot_root(2). */
 struct pw_row {

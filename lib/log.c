@@ -38,81 +38,46 @@ char *pw_escape(char *dst, size_t size, const char *s)
 }
 
 /*
- * A message line: "prepare-root: " and the escaped text, then the parts
- * that follow, built in one buffer and written with one write(2).  stderr
- * is unbuffered, so writing it piece by piece would cost a system call per
+ * One message line: "prepare-root: ", the escaped text, ": strerror" and
+ * " (hint)", built in one buffer and written with one write(2).  stderr is
+ * unbuffered, so writing it piece by piece would cost a system call per
  * piece, which is slow on a serial console and lets the lines of other
- * processes cut into ours.
+ * processes cut into ours.  (The buffer holds the longest parts.)
  */
-struct line {
-	char buf[PW_ESCAPED_MAX(4096) + 1024];
-	size_t len;
-};
-
-static void line_add(struct line *l, const char *s, bool escaped)
+static void __attribute__((format(printf, 1, 0))) say(const char *fmt, va_list ap, int errnum, const char *hint)
 {
-	char esc[PW_ESCAPED_MAX(4096)];
-	size_t room = sizeof(l->buf) - 1 - l->len;	/* the last byte stays for '\n' */
-	size_t n;
-
-	if (escaped)
-		s = pw_escape(esc, sizeof(esc), s);
-	n = strlen(s);
-	if (n > room)
-		n = room;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
-static void __attribute__((format(printf, 2, 0))) line_start(struct line *l, const char *fmt, va_list ap)
-{
-	char text[4096];
+	char text[4096], esc[PW_ESCAPED_MAX(4096)], esc_hint[PW_ESCAPED_MAX(1024)];
+	char line[sizeof(esc) + sizeof(esc_hint) + 256];
+	int n;
 
 	vsnprintf(text, sizeof(text), fmt, ap);
-	l->len = 0;
-	line_add(l, PW_PROGRAM ": ", false);
-	line_add(l, text, true);
-}
-
-static void line_write(struct line *l)
-{
-	l->buf[l->len++] = '\n';
+	n = snprintf(line, sizeof(line), PW_PROGRAM ": %s%s%s%s%s%s\n", pw_escape(esc, sizeof(esc), text),
+		     errnum ? ": " : "", errnum ? strerror(errnum) : "", hint ? " (" : "",
+		     hint ? pw_escape(esc_hint, sizeof(esc_hint), hint) : "", hint ? ")" : "");
 	/* One fwrite on an unbuffered stream is one write(2) (glibc), or
 	 * one writev(2) (musl). */
-	fwrite(l->buf, 1, l->len, stderr);
+	if (n > 0 && (size_t) n < sizeof(line))
+		fwrite(line, 1, (size_t) n, stderr);
 }
 
 void pw_verbose(const char *fmt, ...)
 {
-	struct line l;
 	va_list ap;
 
 	if (!verbose_enabled)
 		return;
 	va_start(ap, fmt);
-	line_start(&l, fmt, ap);
+	say(fmt, ap, 0, NULL);
 	va_end(ap);
-	line_write(&l);
 }
 
 void pw_error(int errnum, const char *hint, const char *fmt, ...)
 {
-	struct line l;
 	va_list ap;
 
 	va_start(ap, fmt);
-	line_start(&l, fmt, ap);
+	say(fmt, ap, errnum, hint);
 	va_end(ap);
-	if (errnum) {
-		line_add(&l, ": ", false);
-		line_add(&l, strerror(errnum), false);
-	}
-	if (hint) {
-		line_add(&l, " (", false);
-		line_add(&l, hint, true);
-		line_add(&l, ")", false);
-	}
-	line_write(&l);
 }
 
 const char *pw_privilege_hint(int errnum)

@@ -111,11 +111,6 @@ const char *pw_statmount_hint(int errnum)
 	}
 }
 
-int pw_mounts_under(uint64_t uid, uint64_t uids[], size_t n)
-{
-	return (int) pw_sys_listmount(uid, 0, uids, n);
-}
-
 /*
  * libmount, as few of its functions as the table needs.  The dynamic build
  * loads it at the first table read, so that a kernel with statmount(2) never
@@ -223,9 +218,10 @@ static struct pw_table *index_table(struct pw_table *t)
 	return t;
 }
 
-static struct pw_table *new_table(void)
+struct pw_table *pw_table_read(const char *path)
 {
 	struct pw_table *t;
+	int rc;
 
 	if (!load_libmount()) {
 		errno = ELIBACC;
@@ -237,16 +233,6 @@ static struct pw_table *new_table(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return t;
-}
-
-struct pw_table *pw_table_read(const char *path)
-{
-	struct pw_table *t = new_table();
-	int rc;
-
-	if (!t)
-		return NULL;
 	rc = lm.mnt_table_parse_file(t->tb, path);
 	if (rc != 0) {
 		pw_table_free(t);
@@ -289,14 +275,38 @@ int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m)
 	return -1;
 }
 
-int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const char **point)
+int pw_mounts_list(struct pw_mount_list *l, uint64_t uid, struct pw_table *t)
 {
-	if (!t || *cursor >= t->n)
+	ssize_t n = t ? -1 : pw_sys_listmount(uid, 0, l->uids, sizeof(l->uids) / sizeof(l->uids[0]));
+
+	l->next = 0;
+	l->own = NULL;
+	l->t = t;
+	if (n < 0 && !t && !(l->t = l->own = pw_table_read(pw_mountinfo)))
 		return -1;
-	fill(t->fs[*cursor], m);
-	*point = lm.mnt_fs_get_target(t->fs[*cursor]);
-	(*cursor)++;
+	l->n = l->t ? l->t->n : (size_t) n;
 	return 0;
+}
+
+int pw_mounts_next(struct pw_mount_list *l, struct pw_mount *m, char *point, size_t size)
+{
+	while (l->next < l->n) {
+		if (l->t) {
+			fill(l->t->fs[l->next], m);
+			snprintf(point, size, "%s", lm.mnt_fs_get_target(l->t->fs[l->next++]) ?: "");
+			return 0;
+		}
+		/* One unmounted since it was listed is passed over. */
+		if (pw_statmount(l->uids[l->next++], m, point, size) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+void pw_mounts_end(struct pw_mount_list *l)
+{
+	pw_table_free(l->own);
+	l->own = NULL;
 }
 
 void pw_place_mount(struct pw_place *p, struct pw_table **t)

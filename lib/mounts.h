@@ -93,13 +93,21 @@ const char *pw_table_error(void);
  * is of another namespace). */
 int pw_table_find(struct pw_table *t, uint64_t id, struct pw_mount *m);
 
-/* The listed mounts in the table's order, each with its mount point:
- * *@cursor starts at 0; returns 0 per mount, -1 at the end. */
-int pw_table_next(struct pw_table *t, size_t *cursor, struct pw_mount *m, const char **point);
-
-/* The IDs of the first @n mounts under mount @uid (PW_LSMT_ROOT: under
- * the caller's root), from listmount(2): how many, or -1 with errno
- * (ENOSYS before Linux 6.8). */
-int pw_mounts_under(uint64_t uid, uint64_t uids[], size_t n);
+/*
+ * The mounts under mount @uid (PW_LSMT_ROOT: all under the caller's root),
+ * the first 64, by listmount(2) and statmount(2); with @t, or before Linux
+ * 6.8, every mount the table lists instead (@t, or the table read now).
+ * pw_mounts_list() returns 0, or -1 with errno when the table cannot be
+ * read; pw_mounts_next() gives each mount and its mount point (relative to
+ * the root) in turn, 0, then -1 at the end; pw_mounts_end() frees.
+ */
+struct pw_mount_list {
+	struct pw_table *t, *own;	/* the table listed; the one read for it */
+	uint64_t uids[64];
+	size_t n, next;
+};
+int pw_mounts_list(struct pw_mount_list *l, uint64_t uid, struct pw_table *t);
+int pw_mounts_next(struct pw_mount_list *l, struct pw_mount *m, char *point, size_t size);
+void pw_mounts_end(struct pw_mount_list *l);
 
 #endif

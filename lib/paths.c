@@ -15,11 +15,6 @@
 #include "root.h"
 #include "sys.h"
 
-static enum pw_tri tri(bool b)
-{
-	return b ? PW_YES : PW_NO;
-}
-
 static bool lookup(struct pw_facts *f, enum pw_subject s, const char *path, struct pw_place *p)
 {
 	f->present[s] = true;
@@ -48,7 +43,7 @@ static bool lookup(struct pw_facts *f, enum pw_subject s, const char *path, stru
  * link (reached only through a working directory or /proc). */
 static enum pw_tri removed(const struct pw_where *w)
 {
-	return (w->stx.stx_mask & PW_STATX_NLINK) ? tri(w->stx.stx_nlink == 0) : PW_UNKNOWN;
+	return (w->stx.stx_mask & PW_STATX_NLINK) ? pw_tri_of(w->stx.stx_nlink == 0) : PW_UNKNOWN;
 }
 
 /* The mount stacked at @at on @p's mount, into @child: 0, or -1 if none.
@@ -56,29 +51,20 @@ static enum pw_tri removed(const struct pw_where *w)
  * path would reach it or not (d_path()), as getcwd(2) names a directory. */
 static int stacked_on(const struct pw_place *p, const char *at, struct pw_table *t, struct pw_place *child)
 {
-	uint64_t uids[64];
-	const char *point;
-	size_t cursor = 0;
-	int n;
+	struct pw_mount_list l;
+	int found = -1;
 
 	memset(child, 0, sizeof(*child));
 	child->known = child->listed = child->w.mount_root = child->w.mount_root_known = true;
-	if (!p->m.from_table) {
-		n = pw_mounts_under(p->m.uid, uids, sizeof(uids) / sizeof(uids[0]));
-		for (int i = 0; i < n; i++)
-			if (pw_statmount(uids[i], &child->m, child->point, sizeof(child->point)) == 0 &&
-			    child->m.parent_uid == p->m.uid && strcmp(child->point, at) == 0)
-				goto found;
+	if (pw_mounts_list(&l, p->m.uid, p->m.from_table ? t : NULL) < 0)
 		return -1;
-	}
-	while (pw_table_next(t, &cursor, &child->m, &point) == 0)
-		if (child->m.parent_id == p->m.id && point && strcmp(point, at) == 0)
-			goto found;
-	return -1;
-found:
+	while (found < 0 && pw_mounts_next(&l, &child->m, child->point, sizeof(child->point)) == 0)
+		if (child->m.parent_id == p->m.id && strcmp(child->point, at) == 0)
+			found = 0;
+	pw_mounts_end(&l);
 	child->w.id = child->m.id;
 	child->w.uid = child->m.uid;
-	return 0;
+	return found;
 }
 
 /*
@@ -133,18 +119,12 @@ static int topmost(const char *path, struct pw_place *p, struct pw_table *t)
  */
 static void locked(struct pw_facts *f, const char *new_root, const struct pw_place *p)
 {
-	unsigned major = 0, minor = 0;
 	const char *probe = p->w.mount_root ? new_root : p->point;
 	struct pw_where again;
 
 	if (f->lock_probe != PW_LOCK_PROBE && p->known && p->m.parent_uid == p->m.uid && p->m.parent_id == p->m.id) {
-		if (sscanf(f->release, "%u.%u", &major, &minor) != 2)
-			pw_fact(f, PW_NEW, PW_LOCKED, PW_UNKNOWN,
-				"a mount without a parent is locked before Linux 6.17, and the kernel's release is unknown");
-		else
-			pw_fact(f, PW_NEW, PW_LOCKED, tri(major < 6 || (major == 6 && minor < 17)),
-				"a mount without a parent is %s from Linux 6.17 (this is %.64s)",
-				major < 6 || (major == 6 && minor < 17) ? "locked before, never" : "never locked", f->release);
+		pw_fact(f, PW_NEW, PW_LOCKED, pw_release_before(f->release, 6, 17), "a mount without a parent is locked "
+			"before Linux 6.17, never from it (this is %.64s)", f->release);
 		return;
 	}
 	if (f->lock_probe == PW_LOCK_NONE_LOCKED) {
@@ -173,13 +153,6 @@ static void locked(struct pw_facts *f, const char *new_root, const struct pw_pla
 			"privileged mount namespace", probe);
 	else
 		pw_fact(f, PW_NEW, PW_LOCKED, PW_UNKNOWN, "umount(2) probe of %.160s: %s", probe, strerror(errno));
-}
-
-/* The facts of NEW_ROOT's or PUT_OLD's mount. */
-static void mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t)
-{
-	pw_fact(f, s, PW_ON_ROOT_MOUNT, tri(p->w.id == f->root_id), "mount %llu", (unsigned long long) p->w.id);
-	pw_mount_facts(f, s, p, t);
 }
 
 /*
@@ -231,14 +204,14 @@ void pw_paths_gather(struct pw_facts *f, const char *new_root, const char *put_o
 	if (!new_ok || !old_ok)
 		return;
 	pw_place_mount(&new, &t);
-	pw_fact(f, PW_NEW, PW_MOUNT_ROOT, tri(new.w.mount_root), "%s",
+	pw_fact(f, PW_NEW, PW_MOUNT_ROOT, pw_tri_of(new.w.mount_root), "%s",
 		!new.w.mount_root && new.known ? new.m.evidence : "");
 	pw_fact(f, PW_NEW, PW_UNLINKED, removed(&new.w), "%u links", new.w.stx.stx_nlink);
-	mount_facts(f, PW_NEW, &new, t);
+	pw_mount_facts(f, PW_NEW, &new, t);
 	/* is_path_reachable(new_mnt, new.dentry, &root), with NEW_ROOT the
 	 * root of its mount: exactly what decides whether mountinfo lists a
 	 * mount, and statmount(2) gives it a mount point. */
-	pw_fact(f, PW_NEW, PW_REACHABLE, new.known ? tri(new.listed) : PW_UNKNOWN, "%s", new.known && !new.listed ?
+	pw_fact(f, PW_NEW, PW_REACHABLE, new.known ? pw_tri_of(new.listed) : PW_UNKNOWN, "%s", new.known && !new.listed ?
 		"reached through a working directory or /proc outside the root" : "");
 	locked(f, new_root, &new);
 
@@ -254,9 +227,9 @@ void pw_paths_gather(struct pw_facts *f, const char *new_root, const char *put_o
 		pw_fact(f, PW_OLD, PW_MOUNTABLE, PW_YES, "lock_mount() moves it onto mount %llu, mounted there",
 			(unsigned long long) old.w.id);
 	else
-		pw_fact(f, PW_OLD, PW_MOUNTABLE, removed(&old.w) == PW_UNKNOWN ? PW_UNKNOWN : tri(removed(&old.w) == PW_NO),
+		pw_fact(f, PW_OLD, PW_MOUNTABLE, removed(&old.w) == PW_UNKNOWN ? PW_UNKNOWN : pw_tri_of(removed(&old.w) == PW_NO),
 			"%u links", old.w.stx.stx_nlink);
-	mount_facts(f, PW_OLD, &old, t);
+	pw_mount_facts(f, PW_OLD, &old, t);
 	old_under_new(f, &old, &new, t);
 	pw_table_free(t);
 }

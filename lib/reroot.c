@@ -63,6 +63,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "reroot.h"
+#include "root.h"
 #include "sys.h"
 
 #define O_ANCHOR (O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -101,40 +102,29 @@ static int set_propagation(int fd, unsigned long propagation, bool recursive, co
  */
 static int anchor_inside(unsigned long propagation, char *why, size_t size)
 {
-	struct pw_table *t = NULL;
-	uint64_t uids[64];
+	struct pw_mount_list l;
 	char point[PATH_MAX];
-	const char *path;
 	struct pw_mount m;
 	struct pw_where w;
-	size_t cursor = 0;
-	int n, i = 0, fd = -1;
+	int fd = -1;
 
 	/* listmount(2) and statmount(2) from Linux 6.8: no /proc needed. */
-	n = pw_mounts_under(PW_LSMT_ROOT, uids, sizeof(uids) / sizeof(uids[0]));
-	if (n < 0 && !(t = pw_table_read(pw_mountinfo))) {
+	if (pw_mounts_list(&l, PW_LSMT_ROOT, NULL) < 0) {
 		snprintf(why, size, "no mount inside the root can be found: %s%s", pw_table_error(),
 			 errno == ENOENT ? " (before Linux 6.8 only /proc/self/mountinfo lists mounts: "
 					   "mount -t proc proc /proc)" : "");
 		return -1;
 	}
 	snprintf(why, size, "no mount inside the root can take the copy");
-	for (;;) {
-		if (t ? pw_table_next(t, &cursor, &m, &path) < 0 : i >= n)
-			break;
-		if (!t) {
-			if (pw_statmount(uids[i++], &m, point, sizeof(point)) < 0)
-				continue;
-			path = point;
-		}
-		if (!path || path[0] != '/' || path[1] == '\0')
+	while (pw_mounts_next(&l, &m, point, sizeof(point)) == 0) {
+		if (point[0] != '/' || point[1] == '\0')
 			continue;	/* the root itself, or outside it */
-		fd = pw_sys_openat(AT_FDCWD, path, O_ANCHOR | O_NOFOLLOW);
+		fd = pw_sys_openat(AT_FDCWD, point, O_ANCHOR | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
 		if (pw_where(fd, "", PW_AT_EMPTY_PATH, &w) == 0 && w.mount_root &&
-		    (t ? w.id == m.id : w.uid == m.uid)) {
-			pw_verbose("anchor: mount %llu at %s", (unsigned long long) m.id, path);
+		    (m.from_table ? w.id == m.id : w.uid == m.uid)) {
+			pw_verbose("anchor: mount %llu at %s", (unsigned long long) m.id, point);
 			if (set_propagation(fd, propagation, true, "the anchor") < 0) {
 				pw_sys_close(fd);
 				fd = -2;	/* said why already */
@@ -144,7 +134,7 @@ static int anchor_inside(unsigned long propagation, char *why, size_t size)
 		pw_sys_close(fd);
 		fd = -1;
 	}
-	pw_table_free(t);
+	pw_mounts_end(&l);
 	return fd;
 }
 
@@ -264,37 +254,30 @@ static int drop_stacked(void)
 }
 
 /*
- * The post-condition, on the kernel's word about the copy's descriptor:
- * "/" is the root of the copy, and (statmount(2), from Linux 6.8) the copy
- * has a parent that is not shared.
+ * The post-condition, judged by the one model of the root (lib/root.c):
+ * "/" is the root of the copy, and no root row of pivot_root(2) fails
+ * (from Linux 6.8 statmount(2) tells that the copy's parent is not shared).
  */
 static int check_new_root(int tree)
 {
-	struct pw_where now, copy;
-	struct pw_mount m, parent;
+	char line[PW_ROW_MAX];
+	struct pw_where copy;
+	struct pw_verdict v;
+	struct pw_facts f;
 
-	if (pw_where(AT_FDCWD, "/", 0, &now) < 0 || pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0) {
-		pw_error(errno, NULL, "cannot stat the new root directory /");
-		return -1;
-	}
-	if (now.id != copy.id || !now.mount_root) {
+	pw_facts_init(&f);
+	pw_root_gather(&f, false);
+	if (pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0 || f.root_id != copy.id) {
 		pw_error(0, "please report this as a bug", "the re-root did not take effect: / is mount %llu, the copy %llu",
-			 (unsigned long long) now.id, (unsigned long long) copy.id);
+			 (unsigned long long) f.root_id, (unsigned long long) copy.id);
 		return -1;
 	}
-	if (pw_statmount(copy.uid, &m, NULL, 0) < 0) {
-		pw_verbose("new root: mount %llu (its parent not checked: %s)", (unsigned long long) copy.id, strerror(errno));
-		return 0;
-	}
-	if (m.parent_uid == m.uid || pw_statmount(m.parent_uid, &parent, NULL, 0) < 0 ||
-	    (parent.propagation & MS_SHARED)) {
-		pw_error(0, "please report this as a bug", "the new root would not be accepted by pivot_root: %s%s%s",
-			 m.evidence, m.parent_uid == m.uid ? "" : "; its parent: ",
-			 m.parent_uid == m.uid ? "" : parent.evidence);
+	pw_checks_evaluate(&f, PW_ROOT_ROWS, &v, NULL);
+	if (v.failed) {
+		pw_row_format(&f, v.failed, line, sizeof(line));
+		pw_error(0, "please report this as a bug", "the new root would not be accepted by pivot_root: %s", line);
 		return -1;
 	}
-	pw_verbose("new root: mount %llu, parent %llu, not shared", (unsigned long long) m.id,
-		   (unsigned long long) m.parent_id);
 	return 0;
 }
 

@@ -12,16 +12,12 @@
 #include "root.h"
 #include "sys.h"
 
-static enum pw_tri tri(bool b)
-{
-	return b ? PW_YES : PW_NO;
-}
-
 void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t)
 {
 	const char *source = p->via_table ? "/proc/self/mountinfo" : "statmount(2)";
 	struct pw_mount parent;
 
+	pw_fact(f, s, PW_ON_ROOT_MOUNT, pw_tri_of(p->w.id == f->root_id), "mount %llu", (unsigned long long) p->w.id);
 	if (!p->known) {
 		/* statmount(2) looks the ID up in the caller's namespace
 		 * first: EPERM means it is there.  The table lists a mount
@@ -45,13 +41,13 @@ void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place
 		return;
 	}
 	pw_fact(f, s, PW_IN_NAMESPACE, PW_YES, "%s lists mount %llu", source, (unsigned long long) p->m.id);
-	pw_fact(f, s, PW_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
-	pw_fact(f, s, PW_HAS_PARENT, tri(p->m.parent_id != p->m.id), "%s", p->m.evidence);
+	pw_fact(f, s, PW_SHARED, pw_tri_of(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
+	pw_fact(f, s, PW_HAS_PARENT, pw_tri_of(p->m.parent_id != p->m.id), "%s", p->m.evidence);
 	/* The parent of a parentless mount is the mount itself. */
 	if (p->m.parent_id == p->m.id)
-		pw_fact(f, s, PW_PARENT_SHARED, tri(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
+		pw_fact(f, s, PW_PARENT_SHARED, pw_tri_of(p->m.propagation & MS_SHARED), "%s", p->m.evidence);
 	else if (pw_mount_parent(&p->m, t, &parent) == 0)
-		pw_fact(f, s, PW_PARENT_SHARED, tri(parent.propagation & MS_SHARED), "%s", parent.evidence);
+		pw_fact(f, s, PW_PARENT_SHARED, pw_tri_of(parent.propagation & MS_SHARED), "%s", parent.evidence);
 	else
 		/* A parent outside the root: mountinfo does not list it,
 		 * statmount(2) shows it only with CAP_SYS_ADMIN. */
@@ -68,7 +64,7 @@ static enum pw_tri cap_sys_admin_effective(void)
 	memset(data, 0, sizeof(data));
 	if (pw_sys_capget(&header, data) < 0)
 		return PW_UNKNOWN;
-	return tri(data[PW_CAP_SYS_ADMIN / 32].effective & (1U << (PW_CAP_SYS_ADMIN % 32)));
+	return pw_tri_of(data[PW_CAP_SYS_ADMIN / 32].effective & (1U << (PW_CAP_SYS_ADMIN % 32)));
 }
 
 /* The inode of a user namespace: our own, or (NS_GET_USERNS) the one that
@@ -154,9 +150,8 @@ void pw_root_gather(struct pw_facts *f, bool caller)
 		return;
 	}
 	f->root_id = p.w.id;
-	f->root_uid = p.w.uid;
 	if (p.w.mount_root_known)
-		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, tri(p.w.mount_root), p.w.mount_root ? NULL :
+		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, pw_tri_of(p.w.mount_root), p.w.mount_root ? NULL :
 			"an earlier chroot into a directory of mount %llu", (unsigned long long) p.w.id);
 	else
 		pw_fact(f, PW_ROOT, PW_MOUNT_ROOT, PW_UNKNOWN, "statx(2) does not report STATX_ATTR_MOUNT_ROOT: before Linux 5.8");

@@ -21,8 +21,9 @@ void pw_root_gather(struct pw_facts *f, bool caller);
 
 /*
  * What the kernel says of the mount at @p (pw_place_mount(), with @t the
- * table it may have read) as @s's facts: in this namespace, shared, has a
- * parent, the parent shared.  The root's, NEW_ROOT's and PUT_OLD's alike.
+ * table it may have read) as @s's facts: on the root's mount (f->root_id),
+ * in this namespace, shared, has a parent, the parent shared.  The root's,
+ * NEW_ROOT's and PUT_OLD's alike.
  */
 void pw_mount_facts(struct pw_facts *f, enum pw_subject s, const struct pw_place *p, struct pw_table *t);
 

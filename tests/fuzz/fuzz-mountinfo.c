@@ -149,17 +149,19 @@ static struct pw_table *read_input(const unsigned char *data, size_t size)
 static void fuzz_one(const unsigned char *data, size_t size)
 {
 	struct pw_table *t = read_input(data, size);
+	struct pw_mount_list l;
 	struct pw_mount m;
-	const char *point;
+	char point[4096];
 	uint64_t max = 0;
-	size_t cursor = 0;
 	int judged = 0;
 
 	/* A table libmount refuses is reported by prepare-root as such. */
 	if (!t)
 		return;
-	while (pw_table_next(t, &cursor, &m, &point) == 0 && judged++ < MAX_JUDGED) {
+	REQUIRE(pw_mounts_list(&l, 0, t) == 0);
+	while (pw_mounts_next(&l, &m, point, sizeof(point)) == 0 && judged++ < MAX_JUDGED) {
 		REQUIRE(memchr(m.evidence, '\0', sizeof(m.evidence)) != NULL);
+		REQUIRE(m.from_table && memchr(point, '\0', sizeof(point)) != NULL);
 		check_root(t, m.id, true);
 		check_root(t, m.id, false);
 		check_root(t, m.parent_id, true);
