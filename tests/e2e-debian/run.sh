@@ -40,63 +40,34 @@ EXTRA_PACKAGES_bookworm="dracut-core"
 # The README's section and the blocks this suite runs as written.
 README=$top/README.md
 
-usage() {
-	sed -n 's/^#   //p' "$0" >&2
-	exit 2
-}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--release) [ $# -ge 2 ] || usage; releases=$2; shift 2 ;;
-	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
-	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
-	-h|--help) usage ;;
-	*) echo "e2e-debian: unknown argument $1" >&2; usage ;;
+	--release) [ $# -ge 2 ] || pw_usage; releases=$2; shift 2 ;;
+	--scenario) [ $# -ge 2 ] || pw_usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || pw_usage; keep=$2; shift 2 ;;
+	-h|--help) pw_usage ;;
+	*) echo "e2e-debian: unknown argument $1" >&2; pw_usage ;;
 	esac
 done
-[ "$releases" = all ] && releases="bookworm trixie"
-releases=${releases//,/ }
-for r in $releases; do
-	case $r in bookworm|trixie) ;; *) echo "e2e-debian: unknown release $r (bookworm, trixie, all)" >&2; usage ;; esac
-done
-all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
-	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+releases=$(pw_names "bookworm trixie" "$releases") || exit 2
+all_scenarios=$(pw_guest_scenarios "$here/guest/scenarios.sh")
 [ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios"
 for s in "${scenarios[@]}"; do
 	[[ " $all_scenarios " == *" $s "* ]] || { echo "e2e-debian: unknown scenario $s (known: $all_scenarios)" >&2; exit 2; }
 done
 
-passed=0
-failed=0
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-# fatal NAME WHY: the suite cannot go on; a failure, never a skip.
-fatal() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-	summary || exit 1
-}
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
 # fail_with NAME WHY LOG: a failed step, with the end of its log (the
 # mirror's host hidden).
 fail_with() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
+	pw_result FAIL "$1: $2"
 	[ -z "${3:-}" ] || tail -n 40 "$3" | pw_hide_mirror "$mirror" | sed 's/^/  | /'
 }
-
-[ "$(id -u)" -eq 0 ] || fatal setup "run as root (mmdebstrap, chroot, the images hold root-owned files)"
-for tool in mmdebstrap:mmdebstrap qemu-system-x86_64:qemu-system-x86 dpkg-buildpackage:dpkg-dev \
-	dpkg-deb:dpkg gcc:gcc python3:python3 busybox:busybox-static unshare:util-linux; do
-	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
-done
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
-fi
+pw_require "mmdebstrap, chroot, the images hold root-owned files" mmdebstrap:mmdebstrap \
+	qemu-system-x86_64:qemu-system-x86 dpkg-buildpackage:dpkg-dev dpkg-deb:dpkg gcc:gcc python3:python3 \
+	unshare:util-linux
 [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ||
-	fatal setup "no Debian archive keyring (apt-get install debian-archive-keyring)"
-mirror=$(pw_debian_mirror) || fatal setup "no Debian mirror to build the roots from"
+	pw_fatal setup "no Debian archive keyring (apt-get install debian-archive-keyring)"
+mirror=$(pw_debian_mirror) || pw_fatal setup "no Debian mirror to build the roots from"
 
 # The roots are ~500 MB each: on disk (/var/tmp), not in a /tmp that may be
 # a tmpfs.
@@ -295,7 +266,7 @@ check_image() {
 	done
 	[ -x "$dir/e2e/run" ] || why+=" the test's payload is missing;"
 	if [ -z "$why" ]; then
-		pass "image [$label]: the package's prepare-root, libmount.so.1, the crun and runc links"
+		pw_result PASS "image [$label]: the package's prepare-root, libmount.so.1, the crun and runc links"
 	else
 		echo "FAIL image [$label]:$why"
 		failed=$((failed + 1))
@@ -348,7 +319,7 @@ prepare_release() {
 	mkdir -p "$root/root/pivotwrap"
 	cp "$deb" "$root/root/pivotwrap/"
 	if run_readme_block install "$r"; then
-		pass "readme-install [$r]: apt install ./pivotwrap_*.deb, update-initramfs -u ($((SECONDS - t0)) s)"
+		pw_result PASS "readme-install [$r]: apt install ./pivotwrap_*.deb, update-initramfs -u ($((SECONDS - t0)) s)"
 		ready_image "$r" "$r-initramfs-tools"
 	else
 		fail_with "readme-install [$r]" "the README's install block failed" "$work/install-$r.log"
@@ -356,7 +327,7 @@ prepare_release() {
 	if [ "$r" = bookworm ]; then
 		t0=$SECONDS
 		if run_readme_block dracut "$r"; then
-			pass "readme-dracut [$r]: dracut --add prepare-root ($((SECONDS - t0)) s)"
+			pw_result PASS "readme-dracut [$r]: dracut --add prepare-root ($((SECONDS - t0)) s)"
 			ready_image "$r" "$r-dracut"
 		else
 			fail_with "readme-dracut [$r]" "the README's dracut block failed" "$work/dracut-$r.log"
@@ -397,7 +368,7 @@ set +m
 make_container_image
 
 if wait "$build_pid" && deb=$(find "$work/src" -maxdepth 1 -name 'pivotwrap_*.deb' | grep .); then
-	pass "readme-build: $(basename "$deb") ($((SECONDS - t_start)) s)"
+	pw_result PASS "readme-build: $(basename "$deb") ($((SECONDS - t_start)) s)"
 	dpkg-deb -x "$deb" "$work/deb"
 	[ -z "$keep" ] || cp "$deb" "$keep/"
 	echo "$deb" > "$work/deb-status"
@@ -453,4 +424,4 @@ for r in $releases; do
 done
 step_time "whole run" "$t_start"
 [ -z "$keep" ] || pw_log "kept the .deb, the logs, the images, their kernels and the consoles in $keep"
-summary
+pw_summary

@@ -36,61 +36,33 @@ LEFT_PACKED='^(perl|perl-base|perl-modules-.*|libperl.*|lib.*-perl|gnupg.*|gpg.*
 # instead of pivot_root; none may appear in the image (see check_knobs).
 KNOBS=(no_pivot_root DOCKER_RAMDISK --no-pivot NoPivotRoot)
 
-usage() {
-	sed -n 's/^#   //p' "$0" >&2
-	exit 2
-}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
-	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
-	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
-	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
-	-h|--help) usage ;;
-	*) echo "engines: unknown argument $1" >&2; usage ;;
+	--kernel) [ $# -ge 2 ] || pw_usage; kernels=$2; shift 2 ;;
+	--scenario) [ $# -ge 2 ] || pw_usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || pw_usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || pw_usage; prepare_root=$2; shift 2 ;;
+	-h|--help) pw_usage ;;
+	*) echo "engines: unknown argument $1" >&2; pw_usage ;;
 	esac
 done
-[ "$kernels" = all ] && kernels="bookworm trixie sid"
-kernels=${kernels//,/ }
-for k in $kernels; do
-	case $k in bookworm|trixie|sid) ;; *) echo "engines: unknown kernel $k" >&2; usage ;; esac
-done
-all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
-	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+kernels=$(pw_names "bookworm trixie sid" "$kernels") || exit 2
+all_scenarios=$(pw_guest_scenarios "$here/guest/scenarios.sh")
 [ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios"
 for s in "${scenarios[@]}"; do
 	[[ " $all_scenarios " == *" $s "* ]] || { echo "engines: unknown scenario $s (known: $all_scenarios)" >&2; exit 2; }
 done
 
-passed=0
-failed=0
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-# fatal NAME WHY: the suite cannot go on; a failure, never a skip.
-fatal() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-	summary || exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fatal setup "run as root (the image holds root-owned files and device nodes)"
-for tool in qemu-system-x86_64:qemu-system-x86 cpio:cpio gcc:gcc readelf:binutils busybox:busybox-static \
-	python3:python3 apt-get:apt dpkg-deb:dpkg meson:meson ninja:ninja-build; do
-	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
-done
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
-fi
+pw_require "the image holds root-owned files and device nodes" qemu-system-x86_64:qemu-system-x86 cpio:cpio \
+	gcc:gcc readelf:binutils python3:python3 apt-get:apt dpkg-deb:dpkg meson:meson ninja:ninja-build
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "$prepare_root" ]; then
-	prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
+	prepare_root=$(pw_build_prepare_root "$work/build") || pw_fatal build "prepare-root does not build"
 fi
-[ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
+[ -x "$prepare_root" ] || pw_fatal setup "no prepare-root binary at $prepare_root"
 
 # check_elves ROOT: every ELF program and library in ROOT must find each
 # library it needs inside ROOT (asked of ROOT's own dynamic loader).
@@ -104,7 +76,7 @@ check_elves() {
 		out=$(chroot "$root" /lib64/ld-linux-x86-64.so.2 --list "/$f" 2>&1) && ! grep -q 'not found' <<<"$out" && continue
 		missing+=" /$f"
 	done < <(cd "$root" && find bin sbin usr/bin usr/sbin usr/libexec -type f -perm -u+x)
-	[ -z "$missing" ] || fatal image "libraries missing in the image for:$missing"
+	[ -z "$missing" ] || pw_fatal image "libraries missing in the image for:$missing"
 }
 
 # check_knobs ROOT: no text file in the image may carry one of the unsafe
@@ -130,7 +102,7 @@ check_knobs() {
 build_image() {
 	local root=$work/root tree t0=$SECONDS
 	# shellcheck disable=SC2086 # a word list
-	tree=$(pw_deb_tree engines "$LEFT_PACKED" $ENGINE_PACKAGES) || fatal image "cannot get the engines' packages"
+	tree=$(pw_deb_tree engines "$LEFT_PACKED" $ENGINE_PACKAGES) || pw_fatal image "cannot get the engines' packages"
 	pw_log "building the initramfs ($(wc -l < "$tree/.packages") packages)"
 	rm -rf "$root"
 	cp -a "$tree" "$root"
@@ -197,4 +169,4 @@ if [ -n "$keep" ]; then
 	cp "$work/initrd" "$work/packages" "$keep/"
 	pw_log "kept the initramfs, its package list and the console logs in $keep"
 fi
-summary
+pw_summary

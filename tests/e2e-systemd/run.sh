@@ -41,69 +41,38 @@ podman crun conmon golang-github-containers-common containerd runc docker.io bub
 IMAGE_RECIPE=1
 KNOBS=(no_pivot_root DOCKER_RAMDISK --no-pivot NoPivotRoot)
 
-usage() {
-	sed -n 's/^#   //p' "$0" >&2
-	exit 2
-}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
-	--boot) [ $# -ge 2 ] || usage; boots+=("$2"); shift 2 ;;
-	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
-	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
-	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
-	-h|--help) usage ;;
-	*) echo "systemd: unknown argument $1" >&2; usage ;;
+	--kernel) [ $# -ge 2 ] || pw_usage; kernels=$2; shift 2 ;;
+	--boot) [ $# -ge 2 ] || pw_usage; boots+=("$2"); shift 2 ;;
+	--scenario) [ $# -ge 2 ] || pw_usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || pw_usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || pw_usage; prepare_root=$2; shift 2 ;;
+	-h|--help) pw_usage ;;
+	*) echo "systemd: unknown argument $1" >&2; pw_usage ;;
 	esac
 done
-[ "$kernels" = all ] && kernels="bookworm trixie sid"
-kernels=${kernels//,/ }
-for k in $kernels; do
-	case $k in bookworm|trixie|sid) ;; *) echo "systemd: unknown kernel $k" >&2; usage ;; esac
-done
-for b in ${boots[@]+"${boots[@]}"}; do
-	case $b in baseline|cmdline|init) ;; *) echo "systemd: unknown boot $b (baseline, cmdline, init)" >&2; usage ;; esac
-done
-all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/e2e/e2e.sh" | tr -d '"' |
-	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+kernels=$(pw_names "bookworm trixie sid" "$kernels") || exit 2
+if [ ${#boots[@]} -gt 0 ]; then
+	boot_names=$(pw_names "baseline cmdline init" "${boots[*]}") || exit 2
+	read -r -a boots <<<"$boot_names"
+fi
+all_scenarios=$(pw_guest_scenarios "$here/guest/e2e/e2e.sh")
 [ ${#scenarios[@]} -gt 0 ] || read -r -a scenarios <<<"$all_scenarios"
 for s in "${scenarios[@]}"; do
 	[[ " $all_scenarios " == *" $s "* ]] || { echo "systemd: unknown scenario $s (known: $all_scenarios)" >&2; exit 2; }
 done
 
-passed=0
-failed=0
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-# fatal NAME WHY: the suite cannot go on; a failure, never a skip.
-fatal() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-	summary || exit 1
-}
-result() {	# result PASS|FAIL NAME: one host-side verdict
-	echo "$1 $2"
-	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-}
-
-[ "$(id -u)" -eq 0 ] || fatal setup "run as root (mmdebstrap, and the image holds root-owned files)"
-for tool in qemu-system-x86_64:qemu-system-x86 mmdebstrap:mmdebstrap cpio:cpio gcc:gcc busybox:busybox-static \
-	python3:python3 apt-get:apt meson:meson ninja:ninja-build; do
-	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
-done
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
-fi
+pw_require "mmdebstrap, and the image holds root-owned files" qemu-system-x86_64:qemu-system-x86 \
+	mmdebstrap:mmdebstrap cpio:cpio gcc:gcc python3:python3 apt-get:apt meson:meson ninja:ninja-build
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "$prepare_root" ]; then
-	prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
+	prepare_root=$(pw_build_prepare_root "$work/build") || pw_fatal build "prepare-root does not build"
 fi
-[ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
+[ -x "$prepare_root" ] || pw_fatal setup "no prepare-root binary at $prepare_root"
 
 # base_image: print a directory holding tree/ (the Debian 12 root that
 # mmdebstrap made) and base.cpio (it packed); made once per package list,
@@ -160,10 +129,10 @@ check_knobs() {
 		-e '^\./usr/share/bash-completion/completions/runc:[0-9]+:[[:space:]]*--no-pivot$' <<<"$hits" || true)
 	if [ -n "$bad" ]; then
 		sed 's/^/  | /' <<<"$bad"
-		result FAIL "no-unsafe-knobs: the image names ${KNOBS[*]}"
+		pw_result FAIL "no-unsafe-knobs: the image names ${KNOBS[*]}"
 	else
 		[ -z "$hits" ] || sed 's/^/  | allowed: /' <<<"$hits"
-		result PASS "no-unsafe-knobs [image]"
+		pw_result PASS "no-unsafe-knobs [image]"
 	fi
 }
 
@@ -219,9 +188,9 @@ judge_down() {
 	grep '^E2E: EXITRD' <<<"$after" | sed "s/^E2E: /  [$label] /" || true
 	if [ "$status" -eq 0 ] && [ -n "$after" ] && grep -q "$words" <<<"$after" && ! grep -q 'Kernel panic' "$log" &&
 		{ [ "$final" = reboot ] || grep -q '^E2E: EXITRD poweroff' <<<"$after"; }; then
-		result PASS "$final [$label]"
+		pw_result PASS "$final [$label]"
 	else
-		result FAIL "$final [$label]: QEMU status $status; no '$words' after the checks$([ "$final" = reboot ] || echo " through the exitrd"), or a panic"
+		pw_result FAIL "$final [$label]: QEMU status $status; no '$words' after the checks$([ "$final" = reboot ] || echo " through the exitrd"), or a panic"
 	fi
 }
 
@@ -257,7 +226,7 @@ judge_boot() {
 }
 
 t0=$SECONDS
-image=$(base_image) || fatal image "cannot make the Debian image"
+image=$(base_image) || pw_fatal image "cannot make the Debian image"
 overlay
 check_knobs "$image/tree" "$work/overlay"
 cat "$image/base.cpio" "$work/overlay.cpio" > "$work/initrd"
@@ -303,4 +272,4 @@ if [ -n "$keep" ]; then
 	cp "$work/overlay.cpio" "$keep/"
 	pw_log "kept the overlay cpio and the console logs in $keep (the base image: $image)"
 fi
-summary
+pw_summary

@@ -26,6 +26,61 @@ pw_set_arch amd64
 pw_die() { echo "e2e: $*" >&2; exit 1; }
 pw_log() { echo "e2e: $*" >&2; }
 
+# --- the host side of a suite -------------------------------------------
+# Its verdicts are "PASS NAME" and "FAIL NAME: WHY" lines, and it ends with
+# "N passed, N failed" (pw_summary: true when all passed, and some did).
+passed=0
+failed=0
+pw_summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+# pw_result PASS|FAIL NAME[: WHY]: one host-side verdict.
+pw_result() {
+	echo "$1 $2"
+	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+# pw_fatal NAME WHY: the suite cannot go on; a failure, never a skip.
+pw_fatal() {
+	pw_result FAIL "$1: $2"
+	pw_summary || exit 1
+}
+# pw_usage: the script's "#   " header lines, and exit 2.
+pw_usage() {
+	sed -n 's/^#   //p' "$0" >&2
+	exit 2
+}
+# pw_require WHY TOOL:PACKAGE...: root (WHY says what for), each TOOL (apt
+# installs PACKAGE), and a static /bin/busybox (the images run it without
+# a C library); pw_fatal otherwise.
+pw_require() {
+	local why=$1 tool
+	shift
+	[ "$(id -u)" -eq 0 ] || pw_fatal setup "run as root ($why)"
+	for tool in "$@"; do
+		command -v "${tool%%:*}" >/dev/null || pw_fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
+	done
+	if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+		pw_fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
+	fi
+}
+# pw_names KNOWN LIST: LIST ("all", or names separated by spaces or
+# commas), space-separated, each checked to be one of KNOWN; pw_usage
+# otherwise (in "$(...)": follow it with "|| exit 2").
+pw_names() {
+	local known=$1 list=$2 n out=""
+	[ "$list" = all ] && list=$known
+	for n in ${list//,/ }; do
+		[[ " $known " == *" $n "* ]] || { echo "$0: unknown name $n (known: $known, all)" >&2; pw_usage; }
+		out+="${out:+ }$n"
+	done
+	echo "$out"
+}
+# pw_guest_scenarios FILE: the names in FILE's ALL_SCENARIOS="..." list.
+pw_guest_scenarios() {
+	sed -n '/^ALL_SCENARIOS="/,/"$/p' "$1" | tr -d '"' | sed 's/ALL_SCENARIOS=//' | tr '\n' ' '
+}
+
 # pw_locked FUNCTION ARG...: FUNCTION in a subshell holding the cache's
 # lock: the QEMU suites run side by side (two TCG guests on two cores) and
 # share the apt state and the caches under PW_CACHE.  The functions below

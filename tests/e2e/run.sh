@@ -23,19 +23,15 @@ arch=$PW_ARCH
 boot_timeout=${PW_E2E_BOOT_TIMEOUT:-300}
 scenario_timeout=${PW_E2E_SCENARIO_TIMEOUT:-60}
 
-usage() {
-	sed -n 's/^#   //p' "$0" >&2
-	exit 2
-}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
-	--scenario) [ $# -ge 2 ] || usage; scenarios+=("$2"); shift 2 ;;
-	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
-	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
-	--arch) [ $# -ge 2 ] || usage; arch=$2; shift 2 ;;
-	-h|--help) usage ;;
-	*) echo "e2e: unknown argument $1" >&2; usage ;;
+	--kernel) [ $# -ge 2 ] || pw_usage; kernels=$2; shift 2 ;;
+	--scenario) [ $# -ge 2 ] || pw_usage; scenarios+=("$2"); shift 2 ;;
+	--keep) [ $# -ge 2 ] || pw_usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || pw_usage; prepare_root=$2; shift 2 ;;
+	--arch) [ $# -ge 2 ] || pw_usage; arch=$2; shift 2 ;;
+	-h|--help) pw_usage ;;
+	*) echo "e2e: unknown argument $1" >&2; pw_usage ;;
 	esac
 done
 # arm64: Debian's arm64 kernel under qemu-system-aarch64 (virt, TCG), an
@@ -44,16 +40,10 @@ done
 # default only the scenarios that prove the architecture: the baselines and
 # the wrapped runtimes.
 pw_set_arch "$arch"
-# "all", or one or more names (space- or comma-separated).
-[ "$kernels" = all ] && kernels="bookworm trixie sid"
-kernels=${kernels//,/ }
-for k in $kernels; do
-	case $k in bookworm|trixie|sid) ;; *) echo "e2e: unknown kernel $k (bookworm, trixie, sid, all)" >&2; usage ;; esac
-done
+kernels=$(pw_names "bookworm trixie sid" "$kernels") || exit 2
 
 # The scenario names come from the guest's list; pid1 has a boot of its own.
-all_scenarios=$(sed -n '/^ALL_SCENARIOS="/,/"$/p' "$here/guest/scenarios.sh" | tr -d '"' |
-	sed 's/ALL_SCENARIOS=//' | tr '\n' ' ')
+all_scenarios=$(pw_guest_scenarios "$here/guest/scenarios.sh")
 if [ ${#scenarios[@]} -eq 0 ]; then
 	if [ "$PW_ARCH" = arm64 ]; then
 		scenarios=(baseline-crun baseline-runc baseline-bwrap wrapped-crun wrapped-runc wrapped-bwrap)
@@ -77,36 +67,16 @@ for s in "${scenarios[@]}"; do
 	else echo "e2e: unknown scenario $s (known: $all_scenarios pid1)" >&2; exit 2; fi
 done
 
-passed=0
-failed=0
-summary() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-}
-# fatal NAME WHY: the suite cannot run at all; say so as a failure, never
-# as a success or a skip.
-fatal() {
-	echo "FAIL $1: $2"
-	failed=$((failed + 1))
-	summary || exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fatal setup "run as root (the image holds root-owned files and device nodes)"
 # (crun makes the bundles' config.json on every architecture)
-tools="crun:crun cpio:cpio busybox:busybox-static python3:python3 apt-get:apt dpkg-deb:dpkg"
+tools="crun:crun cpio:cpio python3:python3 apt-get:apt dpkg-deb:dpkg"
 if [ "$PW_ARCH" = arm64 ]; then
 	tools+=" qemu-system-aarch64:qemu-system-arm aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu make:make"
 	tools+=" meson:meson ninja:ninja-build readelf:binutils"
 else
 	tools+=" qemu-system-x86_64:qemu-system-x86 runc:runc bwrap:bubblewrap gcc:gcc"
 fi
-for tool in $tools; do
-	command -v "${tool%%:*}" >/dev/null || fatal setup "${tool%%:*} missing (apt-get install ${tool#*:})"
-done
-# The image runs busybox without a C library: it must be the static one.
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-	fatal setup "/bin/busybox is not static (apt-get install busybox-static)"
-fi
+# shellcheck disable=SC2086 # a word list
+pw_require "the image holds root-owned files and device nodes" $tools
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -118,24 +88,24 @@ cc_static() {
 }
 if [ "$PW_ARCH" = arm64 ]; then
 	cross_prefix=$("$here/../../tools/build-static-libmount.sh" --arch arm64) ||
-		fatal build "no aarch64 toolchain (tools/build-static-libmount.sh --arch arm64)"
+		pw_fatal build "no aarch64 toolchain (tools/build-static-libmount.sh --arch arm64)"
 	static_cc=$(sed -n "s/^c = '\(.*\)'\$/\1/p" "$cross_prefix/meson-cross.ini")
 	if [ -z "$prepare_root" ]; then
 		pw_log "building a static aarch64 prepare-root (tools/build-release.sh)"
 		"$here/../../tools/build-release.sh" --arch arm64 --out "$work/release" > /dev/null ||
-			fatal build "aarch64 prepare-root does not build"
+			pw_fatal build "aarch64 prepare-root does not build"
 		prepare_root=$work/release/prepare-root-aarch64
 	fi
-	readelf -h "$prepare_root" 2>/dev/null | grep -q 'Machine:.*AArch64' || fatal setup "$prepare_root is not an aarch64 program"
+	readelf -h "$prepare_root" 2>/dev/null | grep -q 'Machine:.*AArch64' || pw_fatal setup "$prepare_root is not an aarch64 program"
 	# no C library in this image for it: it must be static
-	! readelf -l "$prepare_root" | grep -q 'program interpreter' || fatal setup "$prepare_root is not static"
+	! readelf -l "$prepare_root" | grep -q 'program interpreter' || pw_fatal setup "$prepare_root is not static"
 else
 	static_cc=gcc
 	if [ -z "$prepare_root" ]; then
-		prepare_root=$(pw_build_prepare_root "$work/build") || fatal build "prepare-root does not build"
+		prepare_root=$(pw_build_prepare_root "$work/build") || pw_fatal build "prepare-root does not build"
 	fi
 fi
-[ -x "$prepare_root" ] || fatal setup "no prepare-root binary at $prepare_root"
+[ -x "$prepare_root" ] || pw_fatal setup "no prepare-root binary at $prepare_root"
 
 # make_bundle DIR EXTRA_CAP ARGS...: an OCI bundle from "crun spec", with a
 # busybox rootfs, no terminal, no network namespace (nothing to set up in
@@ -171,7 +141,7 @@ build_image() {
 		# Debian's arm64 runtimes with their libraries (ld.so and all),
 		# unpacked from the archive: nothing of this machine's can run there.
 		tree=$(pw_deb_tree e2e-arm64 '^(perl-base|dpkg|debconf|tar|usrmerge|init-system-helpers)$' \
-			busybox-static crun runc bubblewrap) || fatal image "cannot get Debian's arm64 packages"
+			busybox-static crun runc bubblewrap) || pw_fatal image "cannot get Debian's arm64 packages"
 		cp -a "$tree/." "$root/"
 		rm -f "$root/.complete" "$root/.packages"
 		busybox=$tree/bin/busybox
@@ -202,7 +172,7 @@ build_image() {
 	if [ "$PW_ARCH" = amd64 ] && ! ldd "$prepare_root" >/dev/null 2>&1; then
 		# A static prepare-root must not need a single shared library.
 		if find "$root" -name 'libmount.so*' -o -name 'libblkid.so*' | grep -q .; then
-			fatal image "static prepare-root, yet libmount is in the image"
+			pw_fatal image "static prepare-root, yet libmount is in the image"
 		fi
 		pw_log "prepare-root is static: the image has no libmount or libblkid"
 	fi
@@ -276,4 +246,4 @@ for k in $kernels; do
 	pw_log "$k: $((SECONDS - t0))s"
 done
 [ -n "$keep" ] && pw_log "kept the initramfs and the console logs in $keep"
-summary
+pw_summary

@@ -32,23 +32,16 @@ PACKAGES="lxc strace"
 # management), left packed.
 LEFT_PACKED='^(perl|perl-base|perl-modules-.*|libperl.*|dpkg|debconf|adduser|passwd|dnsmasq-base|nftables|iproute2|sysvinit-utils|lsb-base|libpam-modules|libpam-modules-bin)$'
 
-usage() {
-	sed -n 's/^#   //p' "$0" >&2
-	exit 2
-}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) [ $# -ge 2 ] || usage; kernels=$2; shift 2 ;;
-	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
-	--prepare-root) [ $# -ge 2 ] || usage; prepare_root=$2; shift 2 ;;
-	-h|--help) usage ;;
-	*) echo "lxc: unknown argument $1" >&2; usage ;;
+	--kernel) [ $# -ge 2 ] || pw_usage; kernels=$2; shift 2 ;;
+	--keep) [ $# -ge 2 ] || pw_usage; keep=$2; shift 2 ;;
+	--prepare-root) [ $# -ge 2 ] || pw_usage; prepare_root=$2; shift 2 ;;
+	-h|--help) pw_usage ;;
+	*) echo "lxc: unknown argument $1" >&2; pw_usage ;;
 	esac
 done
-kernels=${kernels//,/ }
-for k in $kernels; do
-	case $k in bookworm|trixie|sid) ;; *) echo "lxc: unknown kernel $k" >&2; usage ;; esac
-done
+kernels=$(pw_names "bookworm trixie sid" "$kernels") || exit 2
 
 errors=0
 die() { echo "LXC: ERROR $*"; exit 1; }
