@@ -63,7 +63,6 @@
 #include "log.h"
 #include "mounts.h"
 #include "reroot.h"
-#include "root.h"
 #include "sys.h"
 
 #define O_ANCHOR (O_PATH | O_DIRECTORY | O_CLOEXEC)
@@ -254,30 +253,37 @@ static int drop_stacked(void)
 }
 
 /*
- * The post-condition, judged by the one model of the root (lib/root.c):
- * "/" is the root of the copy, and no root row of pivot_root(2) fails
- * (from Linux 6.8 statmount(2) tells that the copy's parent is not shared).
+ * The post-condition, on the kernel's word about the copy's descriptor:
+ * "/" is the root of the copy, and (statmount(2), from Linux 6.8) the copy
+ * has a parent that is not shared.
  */
 static int check_new_root(int tree)
 {
-	char line[PW_ROW_MAX];
-	struct pw_where copy;
-	struct pw_verdict v;
-	struct pw_facts f;
+	struct pw_where now, copy;
+	struct pw_mount m, parent;
 
-	pw_facts_init(&f);
-	pw_root_gather(&f, false);
-	if (pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0 || f.root_id != copy.id) {
+	if (pw_where(AT_FDCWD, "/", 0, &now) < 0 || pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0) {
+		pw_error(errno, NULL, "cannot stat the new root directory /");
+		return -1;
+	}
+	if (now.id != copy.id || !now.mount_root) {
 		pw_error(0, "please report this as a bug", "the re-root did not take effect: / is mount %llu, the copy %llu",
-			 (unsigned long long) f.root_id, (unsigned long long) copy.id);
+			 (unsigned long long) now.id, (unsigned long long) copy.id);
 		return -1;
 	}
-	pw_checks_evaluate(&f, PW_ROOT_ROWS, &v, NULL);
-	if (v.failed) {
-		pw_row_format(&f, v.failed, line, sizeof(line));
-		pw_error(0, "please report this as a bug", "the new root would not be accepted by pivot_root: %s", line);
+	if (pw_statmount(copy.uid, &m, NULL, 0) < 0) {
+		pw_verbose("new root: mount %llu (its parent not checked: %s)", (unsigned long long) copy.id, strerror(errno));
+		return 0;
+	}
+	if (m.parent_uid == m.uid || pw_statmount(m.parent_uid, &parent, NULL, 0) < 0 ||
+	    (parent.propagation & MS_SHARED)) {
+		pw_error(0, "please report this as a bug", "the new root would not be accepted by pivot_root: %s%s%s",
+			 m.evidence, m.parent_uid == m.uid ? "" : "; its parent: ",
+			 m.parent_uid == m.uid ? "" : parent.evidence);
 		return -1;
 	}
+	pw_verbose("new root: mount %llu, parent %llu, not shared", (unsigned long long) m.id,
+		   (unsigned long long) m.parent_id);
 	return 0;
 }
 
