@@ -194,6 +194,7 @@ stage_payload() {
 	mkdir -p "$image"/{e2e/bundle,images,etc/containers} &&
 		cp "$here/guest/run" "$here/guest/scenarios.sh" "$image/e2e/" &&
 		cp "$top/tests/e2e-engines/guest/scenarios.sh" "$image/e2e/engines-scenarios.sh" &&
+		cp "$top/tests/e2e/guest/protocol.sh" "$image/e2e/" &&
 		cp "$top"/tests/e2e-engines/guest/etc/containers/{storage,containers,masquerade}.conf "$image/etc/containers/" &&
 		cp "$work/bb.tar" "$image/images/bb.tar" &&
 		cp -a "$work/bb" "$image/images/rootfs" &&

@@ -117,7 +117,7 @@ build_image() {
 	ln -s ../../../bin/prepare-root "$root/usr/libexec/pivotwrap/bin/runc"
 	ln -s ../../../bin/prepare-root "$root/usr/libexec/pivotwrap/bin/crun"
 	cp -r "$here"/guest/etc/. "$root/etc/"
-	cp "$here"/guest/scenarios.sh "$root/e2e/"
+	cp "$here"/guest/scenarios.sh "$top"/tests/e2e/guest/protocol.sh "$root/e2e/"
 	cp "$here"/guest/init "$root/init"
 	# The image every engine runs: busybox and the escape probe.
 	mkdir -p "$work/bb"

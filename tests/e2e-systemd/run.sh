@@ -145,6 +145,7 @@ overlay() {
 	rm -rf "$o" "$bb"
 	mkdir -p "$o/usr/sbin" "$o/images" "$o/etc/systemd/system/multi-user.target.wants"
 	cp -r "$here"/guest/. "$o/"
+	cp "$top"/tests/e2e/guest/protocol.sh "$o/e2e/"
 	# (a dynamic build finds its libmount in the image, Debian 12's
 	# libmount1 like this machine's; its libraries are not copied: the
 	# image's /lib is a link to usr/lib, which a directory in this second

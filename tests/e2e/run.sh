@@ -158,7 +158,7 @@ build_image() {
 	fi
 	mkdir -p "$root"/{proc,sys,dev,tmp,run,etc,e2e}
 	pw_busybox "$root" /bin "$busybox"
-	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh,matrix.sh} "$root/e2e/"
+	cp "$here"/guest/{init,pid1-init,stage2,scenarios.sh,matrix.sh,protocol.sh} "$root/e2e/"
 	mv "$root/e2e/init" "$root/init"
 	# The container prints what only a container in its own PID and UTS
 	# namespaces can print.

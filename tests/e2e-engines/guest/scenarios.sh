@@ -5,7 +5,10 @@
 # turns its status into one "E2E: PASS name" or "E2E: FAIL name" line, the
 # evidence going to the console as "E2E-LOG: " lines.
 
-cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+# shellcheck source=tests/e2e/guest/protocol.sh
+. /e2e/protocol.sh
+# (the Debian suite's scenario file sources this one, and is /e2e/scenarios.sh there)
+SCENARIO_FILE=/e2e/scenarios.sh
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-180}
 ALL_SCENARIOS="probe-control
 podman-baseline podman-wrapped podman-masquerade
@@ -253,40 +256,3 @@ scenario_docker_masquerade() { docker_run masquerade; }
 scenario_docker_managed_wrapped() { docker_run wrapped managed; }
 scenario_docker_managed_masquerade() { docker_run masquerade managed; }
 
-known() {
-	for k in $ALL_SCENARIOS; do [ "$k" = "$1" ] && return 0; done
-	return 1
-}
-
-# run_one NAME: one scenario under a time limit, one result line.
-run_one() {
-	name=$1
-	fn=scenario_$(echo "$name" | tr - _)
-	echo "E2E: START $name"
-	if ! known "$name"; then
-		echo "E2E-LOG: unknown scenario"
-		echo "E2E: FAIL $name"
-		return
-	fi
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	( timeout "$SCENARIO_TIMEOUT" sh -c ". /e2e/scenarios.sh; $fn" ) > /tmp/scenario.out 2>&1
-	status=$?
-	took=$(awk -v t0="$t0" '{ printf "%.1fs", $1 - t0 }' /proc/uptime)
-	echo "took $took" >> /tmp/scenario.out
-	[ $status -eq 143 ] && echo "FAILED: timed out after ${SCENARIO_TIMEOUT}s" >> /tmp/scenario.out
-	sed 's/^/E2E-LOG: /' /tmp/scenario.out
-	echo "E2E: INFO $name took $took"
-	if [ $status -eq 0 ]; then echo "E2E: PASS $name"; else echo "E2E: FAIL $name"; fi
-}
-
-# run_selected "a,b,...": the scenarios named (all when empty), then
-# "E2E: DONE N".
-run_selected() {
-	selected=$(echo "$1" | tr , ' ')
-	[ -n "$selected" ] || selected=$ALL_SCENARIOS
-	echo "E2E: INFO root-kind=$ROOT_KIND kernel=$(uname -r)"
-	echo "E2E: INFO root mount: $(root_line)"
-	ran=0
-	for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
-	echo "E2E: DONE $ran"
-}

@@ -6,8 +6,9 @@
 # prints goes to the console as "E2E-LOG: " lines (the host shows them only
 # on failure; --keep keeps them all).
 
-# cmdline_arg NAME: the value of NAME=... on the kernel command line.
-cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+# shellcheck source=tests/e2e/guest/protocol.sh
+. /e2e/protocol.sh
+SCENARIO_FILE=/e2e/scenarios.sh
 # Each scenario's limit: pw.timeout= on the kernel command line, passed on
 # by /init in the environment.
 SCENARIO_TIMEOUT=${E2E_TIMEOUT:-60}
@@ -18,6 +19,8 @@ explain-sample escape-probe normal-root readonly-root chroot-dir chroot-bind"
 # tests/e2e/guest/matrix.sh.
 # shellcheck source=tests/e2e/guest/matrix.sh
 [ -r /e2e/matrix.sh ] && . /e2e/matrix.sh
+# pid1 is a boot of its own (/e2e/stage2).
+KNOWN_EXTRA="${MATRIX_SCENARIOS:-} pid1"
 
 # root_kind: what kind of root the kernel gave us, from the mount table,
 # not from the version.  A root whose mount ID equals its parent ID is the
@@ -502,39 +505,3 @@ scenario_pid1() {
 	prepare-root --check || fail "a re-root is still needed in stage2"
 }
 
-known() {
-	for k in $ALL_SCENARIOS ${MATRIX_SCENARIOS:-} pid1; do [ "$k" = "$1" ] && return 0; done
-	return 1
-}
-
-# run_one NAME [ARGS]: one scenario under a time limit, one result line.
-run_one() {
-	name=$1; shift
-	fn=scenario_$(echo "$name" | tr - _)
-	echo "E2E: START $name"
-	if ! known "$name"; then
-		echo "E2E-LOG: unknown scenario"
-		echo "E2E: FAIL $name"
-		return
-	fi
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	( timeout "$SCENARIO_TIMEOUT" sh -c ". /e2e/scenarios.sh; $fn \"\$@\"" sh "$@" ) > /tmp/scenario.out 2>&1
-	status=$?
-	echo "took $(awk -v t0="$t0" '{ printf "%.2fs", $1 - t0 }' /proc/uptime)" >> /tmp/scenario.out
-	[ $status -eq 143 ] && echo "FAILED: timed out after ${SCENARIO_TIMEOUT}s" >> /tmp/scenario.out
-	grep '^E2E: REPORT' /tmp/scenario.out
-	grep -v '^E2E: REPORT' /tmp/scenario.out | sed 's/^/E2E-LOG: /'
-	if [ $status -eq 0 ]; then echo "E2E: PASS $name"; else echo "E2E: FAIL $name"; fi
-}
-
-# run_selected "a,b,...": the scenarios named on the kernel command line
-# (all when empty), then "E2E: DONE N" with how many reported.
-run_selected() {
-	selected=$(echo "$1" | tr , ' ')
-	[ -n "$selected" ] || selected=$ALL_SCENARIOS
-	echo "E2E: INFO root-kind=$ROOT_KIND detect=$DETECT kernel=$(uname -r)"
-	echo "E2E: INFO root mount: $(root_line)"
-	ran=0
-	for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
-	echo "E2E: DONE $ran"
-}

@@ -15,7 +15,10 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-cmdline_arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
+# shellcheck source=tests/e2e/guest/protocol.sh
+. /e2e/protocol.sh
+SCENARIO_FILE=/e2e/e2e.sh
+SCENARIO_OUT=/run/pw-scenario.out
 MODE=$(cmdline_arg pw.mode)
 SCENARIO_TIMEOUT=$(cmdline_arg pw.timeout)
 SCENARIO_TIMEOUT=${SCENARIO_TIMEOUT:-240}
@@ -232,42 +235,12 @@ scenario_user_pivot() {
 	fi
 }
 
-known() {
-	for k in $ALL_SCENARIOS; do [ "$k" = "$1" ] && return 0; done
-	return 1
-}
-
-# run_one NAME: one check under a time limit, one result line.
-run_one() {
-	name=$1
-	fn=scenario_$(echo "$name" | tr - _)
-	echo "E2E: START $name"
-	if ! known "$name"; then
-		echo "E2E-LOG: unknown scenario"
-		echo "E2E: FAIL $name"
-		return
-	fi
-	t0=$(cut -d' ' -f1 /proc/uptime)
-	( timeout "$SCENARIO_TIMEOUT" sh -c ". /e2e/e2e.sh; $fn" ) > /run/pw-scenario.out 2>&1
-	status=$?
-	took=$(awk -v t0="$t0" '{ printf "%.1fs", $1 - t0 }' /proc/uptime)
-	echo "took $took" >> /run/pw-scenario.out
-	[ $status -eq 124 ] && echo "FAILED: timed out after ${SCENARIO_TIMEOUT}s" >> /run/pw-scenario.out
-	grep '^E2E: INFO' /run/pw-scenario.out
-	grep -v '^E2E: INFO' /run/pw-scenario.out | sed 's/^/E2E-LOG: /'
-	echo "E2E: INFO $name took $took"
-	if [ $status -eq 0 ]; then echo "E2E: PASS $name"; else echo "E2E: FAIL $name"; fi
-}
-
 # Sourced by run_one's shell for one check; run as the unit's program, all.
 [ "${0##*/}" = e2e.sh ] || return 0
 echo "E2E: BOOTED $(uname -r)"
 echo "E2E: INFO mode=$MODE boot-root=$BOOT_ROOT_KIND uptime=$(cut -d' ' -f1 /proc/uptime)s at multi-user.target"
-selected=$(cmdline_arg pw.scenarios | tr , ' ')
-[ -n "$selected" ] || selected=$ALL_SCENARIOS
-ran=0
-for s in $selected; do run_one "$s"; ran=$((ran + 1)); done
-echo "E2E: DONE $ran"
+ROOT_KIND=$BOOT_ROOT_KIND
+run_selected "$(cmdline_arg pw.scenarios)"
 final=$(cmdline_arg pw.final)
 if [ "${final:=poweroff}" = poweroff ]; then
 	# The way down through an exitrd (/e2e/exitrd-shutdown): busybox, and
