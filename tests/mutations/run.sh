@@ -4,11 +4,14 @@
 #
 #   tests/mutations/run.sh [--keep] [--no-baseline] [NAME...]
 #
-# For each rule: apply it (the search string must occur exactly once, or the
-# run fails), rebuild incrementally (one build directory, ninja), run the
-# unit suite, and only if that passes the CLI bats files one by one, stopping
-# at the first failing file (the rule's "caught-by:" file and test first).  A rule marked "e2e:" is skipped with its
-# reason printed: only the end-to-end suite can observe it.
+# For each rule: apply it (each search string must occur exactly once, or
+# the run fails), rebuild incrementally (one build directory, ninja), run
+# the unit suite, and only if that passes the CLI bats files one by one,
+# stopping at the first failing file (the rule's "caught-by:" file and test
+# first).  A rule marked "e2e:" is skipped with its reason printed: only the
+# end-to-end suite can observe it.  The baseline (skipped by --no-baseline)
+# first checks that the unmutated tree passes all that, every "caught-by:"
+# test included.
 # Exit status: 0 when every rule was caught; 1 when one survived or a rule is
 # broken (missing or ambiguous search string, or the mutant does not build).
 # The CLI files need root, like the CLI suite itself.
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=true ;;
 	--no-baseline) baseline=false ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1") ;;
 	esac
