@@ -82,6 +82,13 @@ explain_vs_kernel() {
 	[[ "$stderr" == *"FAIL  the mount at PUT_OLD"* ]]
 }
 
+# A slave is not shared: only IS_MNT_SHARED() fails.
+@test "explain: PUT_OLD on a slave mount is fine, as the kernel says" {
+	run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr/old $T/m && mount --bind $T/nr $T/nr && mount -t tmpfs m $T/m && mount --make-shared $T/m && mount --bind $T/m $T/nr/old && mount --make-slave $T/nr/old' '$T/nr' '$T/nr/old'
+	[ "$output" = "explain=ok kernel=ok" ]
+	[[ "$stderr" == *"ok    the mount at PUT_OLD "*"/nr/old is not shared {IS_MNT_SHARED(old_mnt)} [statmount: mount "*", slave]"* ]]
+}
+
 @test "explain: PUT_OLD outside NEW_ROOT is EINVAL" {
 	run -0 --separate-stderr explain_vs_kernel 'mkdir -p $T/nr $T/elsewhere && mount --bind $T/nr $T/nr' '$T/nr' '$T/elsewhere'
 	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
@@ -113,13 +120,15 @@ explain_vs_kernel() {
 		prepare-root --explain /newroot /newroot/oldroot; echo "explain=$?"
 		pivot_root /newroot /newroot/oldroot 2>&1; echo "kernel=$?"'
 	[[ "$output" == *"FAIL  the current root is the root of a mount {path_mounted(&root)} [an earlier chroot into a directory of mount "*"] -> EINVAL; fix: run the command through prepare-root"* ]]
-	[[ "$output" == *"verdict: pivot_root would fail with EINVAL"*"explain=1"*"Invalid argument"*"kernel=1"* ]]
+	[[ "$output" == *"verdict: pivot_root would fail with EINVAL"$'\nexplain=1\n'*"Invalid argument"* ]]
+	[ "${lines[-1]}" = kernel=1 ]
 
 	run -0 --separate-stderr unshare --mount --propagation private -- sh -c 'd=$1; shift; mount -t proc proc "$d/proc" && exec chroot "$d" "$@"' sh "$dir" /bin/prepare-root -- /bin/sh -c '
 		mount --bind /newroot /newroot
 		prepare-root --explain /newroot /newroot/oldroot; echo "explain=$?"
 		pivot_root /newroot /newroot/oldroot 2>&1; echo "kernel=$?"'
-	[[ "$output" == *"verdict: pivot_root would succeed"*"explain=0"*"kernel=0"* ]]
+	[[ "$output" == *"verdict: pivot_root would succeed"$'\nexplain=0\n'* ]]
+	[ "${lines[-1]}" = kernel=0 ]
 }
 
 # pivot_root("/", "/") can only fail, so it asks the kernel about this very
@@ -259,6 +268,15 @@ explain_vs_kernel() {
 		'mkdir -p $T/r && mount --bind $T/r $T/r && mount -t tmpfs STACK /' '$T/r' '/'
 	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
 	[[ "$stderr" == *"ok    PUT_OLD / is not on the current root's mount {old_mnt == root_mnt}"* ]]
+}
+
+# "." stays on the working directory's own dentry, under whatever was
+# mounted on it since; lock_mount() moves PUT_OLD onto that mount.
+@test "explain: PUT_OLD . with a shared mount stacked on the working directory since is that mount (lock_mount): EINVAL" {
+	run -0 --separate-stderr explain_vs_kernel \
+		'mkdir -p $T/nr/old && mount --bind $T/nr $T/nr && cd $T/nr/old && mount -t tmpfs X $T/nr/old && mount --make-shared $T/nr/old' '$T/nr' '.'
+	[ "$output" = "explain=EINVAL kernel=EINVAL" ]
+	[[ "$stderr" == *"FAIL  the mount at PUT_OLD . is not shared {IS_MNT_SHARED(old_mnt)}"* ]]
 }
 
 # Linux 7.0 looks both paths up before may_mount(): ENOENT there, EPERM

@@ -65,10 +65,15 @@ make_chroot_dir() {
 	mkdir -p "$dir"/{bin,proc,dev,tmp,work/sub,newroot/bin,newroot/oldroot}
 	cp /bin/busybox "$dir/bin/busybox"
 	cp /bin/busybox "$dir/newroot/bin/busybox"
-	# Relative links: busybox --install would link to its path outside.
-	for applet in $(/bin/busybox --list); do
-		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
-	done
+	# The applets' links must name the chroot's own busybox: installed
+	# from inside the chroot (one process, where root may chroot), else
+	# made relative one by one (busybox --install outside would link to
+	# its path there).
+	if ! chroot "$dir" /bin/busybox --install -s /bin 2>/dev/null; then
+		for applet in $(/bin/busybox --list); do
+			[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+		done
+	fi
 	# (with libmount, which it dlopen()s where statmount(2) is missing)
 	pw_copy_binary "$dir" "$PREPARE_ROOT" /bin/prepare-root
 	echo "initramfs-only" > "$dir/marker"

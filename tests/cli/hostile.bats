@@ -20,6 +20,8 @@ setup() {
 	require_root
 }
 
+PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && echo pivoted'
+
 # In a private namespace: note the mount table, run "$@" chrooted, compare
 # the table after.  Prints the command's output, then "table unchanged".
 # Signal dispositions are reset: the test runner may ignore SIGINT.
@@ -103,6 +105,41 @@ fault_each() {
 		# (the shell may first say "Terminated")
 		[ "${lines[-1]}" = "table unchanged" ]
 	done
+}
+
+# Before Linux 5.12 there is no mount_setattr(2): the propagation is then
+# changed by mount(2) on the descriptor's /proc/self/fd link.  strace fails
+# the call with ENOSYS, as such a kernel does.  The copy holds a tmpfs
+# shared with the caller's namespace: the command's mount under it must
+# stay its own, so the change must have been recursive.
+@test "without mount_setattr(2) the propagation is changed by mount(2) on the descriptor" {
+	run -0 --separate-stderr unshare --mount --propagation private -- sh -c '
+		d=$1
+		mount --make-rshared / && mount --bind "$d" "$d" && mount -t proc proc "$d/proc" &&
+			mount -t tmpfs tmpfs "$d/tmp" && mkdir "$d/tmp/m" || exit 1
+		before=$(cat /proc/self/mountinfo)
+		chroot "$d" /bin/strace -f -qq -o /dev/null -e trace=mount_setattr -e inject=mount_setattr:error=ENOSYS \
+			/bin/prepare-root -- /bin/sh -c "mount -t tmpfs inner /tmp/m && $2" || exit 1
+		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' sh "$CHROOT" "$PIVOT"
+	[ "${lines[0]}" = pivoted ]
+	[ "${lines[1]}" = "table unchanged" ]
+}
+
+# A propagation change that did not happen: mount_setattr(2) returns 0
+# without doing anything (strace's retval injection), so the anchor stays
+# shared and pivot_root would refuse the copy attached to it.  The
+# post-condition asks the kernel about the copy's parent: one line, 125,
+# and the command is not run.
+@test "a propagation change that did not happen: the post-condition refuses, the command is not run" {
+	run unshare --mount --propagation private -- sh -c '
+		d=$1
+		mount --make-rshared / && mount --bind "$d" "$d" && mount -t proc proc "$d/proc" || exit 1
+		chroot "$d" /bin/strace -f -qq -o /dev/null -e trace=mount_setattr -e inject=mount_setattr:retval=0 \
+			/bin/prepare-root -- /bin/echo ran 2>&1' sh "$CHROOT"
+	echo "$output"
+	[ "$status" -eq 125 ]
+	[[ "$output" == "prepare-root: the new root would not be accepted by pivot_root: statmount: mount "*"; its parent: statmount: mount "*", shared (please report this as a bug)" ]]
+	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "without /proc the re-root still works where statmount(2) answers" {

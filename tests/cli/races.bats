@@ -25,7 +25,9 @@ setup() {
 syscall_nr() {
 	case $(uname -m):$1 in
 	x86_64:unshare) echo 272 ;; x86_64:open_tree) echo 428 ;; x86_64:move_mount) echo 429 ;;
+	x86_64:mount_setattr) echo 442 ;;
 	aarch64:unshare) echo 97 ;; aarch64:open_tree) echo 428 ;; aarch64:move_mount) echo 429 ;;
+	aarch64:mount_setattr) echo 442 ;;
 	*) echo "no number for $1 on $(uname -m)" >&2; return 1 ;;
 	esac
 }
@@ -90,6 +92,20 @@ SWAP='mv "$c/home/a" "$c/home/a.real" && mkdir -p "$c/shm/evil/mnt" && ln -s /sh
 			[ "${lines[1]}" = "status 0" ]
 			[ "${lines[2]}" = "table unchanged" ]
 		done
+	done
+}
+
+# The same rename while the anchor is made not shared: a change made
+# through a second lookup of its path would land on another mount (or
+# fail), while the copy still went onto the anchor, shared.
+@test "a directory of the anchor's path renamed while its propagation is changed: nothing reaches the caller" {
+	local w
+	for w in "" /bin/no-statmount; do
+		run -0 race "$SWAP_SETUP" mount_setattr "$SWAP" "$w"
+		echo "$output"
+		[ "${lines[0]}" = initramfs-only ]
+		[ "${lines[1]}" = "status 0" ]
+		[ "${lines[2]}" = "table unchanged" ]
 	done
 }
 

@@ -4,11 +4,14 @@
 #
 #   tests/mutations/run.sh [--keep] [--no-baseline] [NAME...]
 #
-# For each rule: apply it (the search string must occur exactly once, or the
-# run fails), rebuild incrementally (one build directory, ninja), run the
-# unit suite, and only if that passes the CLI bats files one by one, stopping
-# at the first failing file (the rule's "caught-by:" file and test first).  A rule marked "e2e:" is skipped with its
-# reason printed: only the end-to-end suite can observe it.
+# For each rule: apply it (each search string must occur exactly once, or
+# the run fails), rebuild incrementally (one build directory, ninja), run
+# the unit suite, and only if that passes the CLI bats files one by one,
+# stopping at the first failing file (the rule's "caught-by:" file and test
+# first).  A rule marked "e2e:" is skipped with its reason printed: only the
+# end-to-end suite can observe it.  The baseline (skipped by --no-baseline)
+# first checks that the unmutated tree passes all that, every "caught-by:"
+# test included.
 # Exit status: 0 when every rule was caught; 1 when one survived or a rule is
 # broken (missing or ambiguous search string, or the mutant does not build).
 # The CLI files need root, like the CLI suite itself.
@@ -22,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=true ;;
 	--no-baseline) baseline=false ;;
-	-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) names+=("$1") ;;
 	esac
@@ -72,10 +75,16 @@ run_unit() {
 		>"$scratch/unit.log" 2>&1
 }
 
+# The bats --filter that selects exactly the test named $1 (a regex, so
+# its special characters are escaped).
+bats_filter() {
+	# shellcheck disable=SC2016 # the sed program escapes regex characters
+	printf '%s' "$1" | sed 's/[][\\.*^$()+?{}|]/\\&/g'
+}
+
 run_cli() {
 	local filter=()
-	# shellcheck disable=SC2016 # the sed program escapes regex characters
-	[ -n "${2:-}" ] && filter=(--filter "$(printf '%s' "$2" | sed 's/[][\\.*^$()+?{}|]/\\&/g')")
+	[ -n "${2:-}" ] && filter=(--filter "$(bats_filter "$2")")
 	PREPARE_ROOT=$build/prepare-root PW_TEST_DATA=$tree/tests/data \
 		timeout "$suite_timeout" nice bats "${filter[@]}" "$tree/tests/cli/$1.bats" >"$scratch/cli.log" 2>&1
 }
@@ -105,7 +114,35 @@ if $baseline; then
 		echo "run.sh: the unmutated tree already fails $failed: fix that first"
 		exit 1
 	fi
-	log "baseline: unit and CLI suites pass ($(($(date +%s) - start)) s)"
+	# Every "caught-by:" test must exist and pass unmutated: a missing one
+	# would catch nothing, a failing one would catch every mutant.
+	declare -A seen=()
+	for rule in "${rules[@]}"; do
+		hint=$(field caught-by "$rule")
+		if [ -z "$hint" ] || [ -n "$(field e2e "$rule")" ] || [ -n "${seen[$hint]:-}" ]; then
+			continue
+		fi
+		seen[$hint]=1
+		file=${hint#cli/}; file=${file%%.bats*}
+		filter='' count_args=()
+		if [[ $hint == *" :: "* ]]; then
+			filter=${hint#* :: }
+			count_args=(--filter "$(bats_filter "$filter")")
+		fi
+		if [[ $hint != cli/*.bats* ]] || [ ! -f "$tree/tests/cli/$file.bats" ] ||
+			[ "$(bats --count "${count_args[@]}" "$tree/tests/cli/$file.bats")" -lt 1 ]; then
+			echo "run.sh: $(basename "$rule" .mut): caught-by: $hint names no test"
+			exit 1
+		fi
+		# (the five files above have passed whole)
+		[[ " ${cli_files[*]} " == *" $file "* ]] && continue
+		if ! run_cli "$file" "$filter"; then
+			tail -n 40 "$scratch/cli.log"
+			echo "run.sh: the unmutated tree already fails $hint: fix that first"
+			exit 1
+		fi
+	done
+	log "baseline: unit and CLI suites and every caught-by test pass ($(($(date +%s) - start)) s)"
 fi
 
 caught=0 survived=0 broken=0 skipped=0

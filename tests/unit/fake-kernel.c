@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -10,6 +11,10 @@
 #include "fake-kernel.h"
 
 struct fake_kernel fake;
+
+/* The running thread's view: a mount namespace of its own (unshared), and
+ * its root made a recursive slave there. */
+static bool own_namespace, root_slave;
 
 /* The --wrap'ed entry points have no other declaration. */
 int __wrap_pw_sys_statx(int dirfd, const char *path, int flags, unsigned int mask, struct pw_statx *stx);
@@ -31,6 +36,7 @@ int __wrap_pw_sys_execvp(const char *file, char *const argv[]);
 void fake_reset(void)
 {
 	memset(&fake, 0, sizeof(fake));
+	own_namespace = root_slave = false;
 }
 
 struct fake_mount *fake_mount(uint32_t id, uint32_t parent_id, uint64_t propagation)
@@ -71,8 +77,10 @@ int __wrap_pw_sys_statx(int dirfd, const char *path, int flags, unsigned int mas
 		stx->stx_mask |= PW_STATX_MNT_ID;
 		stx->stx_mnt_id = fake.root;
 	}
-	stx->stx_attributes_mask = PW_STATX_ATTR_MOUNT_ROOT;
-	stx->stx_attributes = fake.root_is_dir ? 0 : PW_STATX_ATTR_MOUNT_ROOT;
+	if (!fake.no_mount_root_attr) {
+		stx->stx_attributes_mask = PW_STATX_ATTR_MOUNT_ROOT;
+		stx->stx_attributes = fake.root_is_dir ? 0 : PW_STATX_ATTR_MOUNT_ROOT;
+	}
 	return 0;
 }
 
@@ -95,6 +103,8 @@ int __wrap_pw_sys_statmount(uint64_t mnt_id, uint64_t mask, struct pw_statmount 
 		return -1;
 	}
 	memset(buf, 0, sizeof(*buf));
+	if (fake.statmount_empty)
+		return 0;
 	buf->mask = mask & PW_STATMOUNT_MNT_BASIC;
 	buf->mnt_id = UNIQUE(m->id);
 	buf->mnt_parent_id = UNIQUE(m->parent_id);
@@ -108,8 +118,10 @@ int __wrap_pw_sys_capget(struct pw_cap_header *header, struct pw_cap_data data[2
 {
 	(void) header;
 	memset(data, 0, 2 * sizeof(*data));
+	if (!fake.unprivileged || fake.cap_permitted_only)
+		data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
 	if (!fake.unprivileged)
-		data[0].effective = data[0].permitted = 1U << PW_CAP_SYS_ADMIN;
+		data[0].effective = 1U << PW_CAP_SYS_ADMIN;
 	return 0;
 }
 
@@ -120,18 +132,30 @@ int __wrap_pw_sys_run_thread(void *(*fn)(void *), void *arg)
 		return -1;
 	}
 	fake.threads++;
+	own_namespace = root_slave = false;
 	fn(arg);
+	/* The thread's namespace goes with it. */
+	own_namespace = root_slave = false;
 	return 0;
 }
 
 int __wrap_pw_sys_unshare(int flags)
 {
-	(void) flags;
 	if (fake.unprivileged) {
 		errno = EPERM;
 		return -1;
 	}
+	if (flags & CLONE_NEWNS)
+		own_namespace = true;
 	return 0;
+}
+
+static bool root_shared(void)
+{
+	for (int i = 0; i < fake.nmounts; i++)
+		if (fake.mounts[i].id == fake.root)
+			return (fake.mounts[i].propagation & MS_SHARED) != 0;
+	return false;
 }
 
 int __wrap_pw_sys_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
@@ -150,12 +174,20 @@ int __wrap_pw_sys_mount(const char *source, const char *target, const char *fsty
 		errno = EINVAL;
 		return -1;
 	}
+	if (!own_namespace)
+		fake.caller_changes++;
+	else if ((flags & MS_REC) && (flags & MS_SLAVE))
+		root_slave = true;
+	else if (fstype && !root_slave && root_shared())
+		fake.caller_changes++;	/* propagated to the root's peers */
 	return 0;
 }
 
 int __wrap_pw_sys_chdir(const char *path)
 {
 	(void) path;
+	if (!own_namespace)
+		fake.caller_changes++;
 	return 0;
 }
 
@@ -164,6 +196,8 @@ int __wrap_pw_sys_pivot_root(const char *new_root, const char *put_old)
 	(void) new_root;
 	(void) put_old;
 	errno = fake.pivot_root_errno;
+	if (!errno && !own_namespace)
+		fake.caller_changes++;
 	return errno ? -1 : 0;
 }
 

@@ -12,7 +12,13 @@
  *  - a thread runs its function at once, unless a PID namespace awaits
  *    its first process (copy_process(): EINVAL);
  *  - the trial's unshare(2) needs CAP_SYS_ADMIN; its pivot_root(2) gives
- *    the answer the test sets: the kernel's verdict on the mounts above.
+ *    the answer the test sets: the kernel's verdict on the mounts above;
+ *  - what a thread does to mounts, its root or its working directory
+ *    stays in the thread only once it has a mount namespace of its own
+ *    (unshare(CLONE_NEWNS), which gives it its own fs too), and a mount
+ *    stacked on a shared root there propagates back to the caller unless
+ *    the root was made a recursive slave first: caller_changes counts what
+ *    reached the caller.
  */
 #ifndef PIVOTWRAP_FAKE_KERNEL_H
 #define PIVOTWRAP_FAKE_KERNEL_H
@@ -37,9 +43,14 @@ struct fake_kernel {
 	bool statmount_blocked;		/* 6.8, but statmount(2) ENOSYS (seccomp) */
 	bool unprivileged;		/* no CAP_SYS_ADMIN */
 	bool pending_pid_ns;		/* unshare(CLONE_NEWPID) without a fork */
+	bool statmount_empty;		/* statmount(2) "succeeds" with nothing filled in
+					 * (a seccomp filter returning 0) */
+	bool no_mount_root_attr;	/* statx(2) without STATX_ATTR_MOUNT_ROOT (before 5.8) */
+	bool cap_permitted_only;	/* CAP_SYS_ADMIN permitted, not effective */
 	int pivot_root_errno;		/* the trial's answer */
 	int execvp_errno;
 	int threads, statmounts;	/* calls seen */
+	int caller_changes;		/* mounts, chdir or pivot_root that reached the caller */
 };
 
 extern struct fake_kernel fake;

@@ -84,7 +84,8 @@ static void test_all_pass(void **state)
 	}
 }
 
-/* Each row fails alone with its own errno, as the kernel's test returns. */
+/* Each row fails alone with its own errno, as the kernel's test returns,
+ * in every generation's order. */
 static void test_each_row_alone(void **state)
 {
 	static const struct { enum pw_subject s; enum pw_fact fact; enum pw_tri bad; int err; } rows[] = {
@@ -102,14 +103,16 @@ static void test_each_row_alone(void **state)
 	struct pw_verdict v;
 
 	(void) state;
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		all_pass(&f, PW_GEN_6_1);
-		pw_fact(&f, rows[i].s, rows[i].fact, rows[i].bad, NULL);
-		pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
-		assert_non_null(v.failed);
-		assert_int_equal(v.failed->subject, rows[i].s);
-		assert_int_equal(v.failed->fact, rows[i].fact);
-		assert_int_equal(v.error, rows[i].err);
+	for (int gen = 0; gen < PW_GENERATIONS; gen++) {
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			all_pass(&f, gen);
+			pw_fact(&f, rows[i].s, rows[i].fact, rows[i].bad, NULL);
+			pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
+			if (!v.failed || v.failed->subject != rows[i].s || v.failed->fact != rows[i].fact ||
+			    v.error != rows[i].err)
+				fail_msg("generation %d, row %zu: %s with errno %d, not %d", gen, i,
+					 v.failed ? "another row fails" : "nothing fails", v.error, rows[i].err);
+		}
 	}
 }
 
@@ -131,6 +134,44 @@ static void test_lookup_errno(void **state)
 	assert_null(strstr(r, "PUT_OLD"));
 	assert_string_equal(last_line(r), "verdict: pivot_root would fail with ENOENT\n");
 	free(r);
+
+	/* Each path's own errno: a file is ENOTDIR, a loop at PUT_OLD ELOOP. */
+	all_pass(&f, PW_GEN_6_12);
+	pw_fact(&f, PW_NEW, PW_RESOLVES, PW_NO, NULL);
+	f.lookup_errno[PW_NEW] = ENOTDIR;
+	pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
+	assert_int_equal(v.error, ENOTDIR);
+	all_pass(&f, PW_GEN_6_12);
+	pw_fact(&f, PW_OLD, PW_RESOLVES, PW_NO, "Too many levels of symbolic links");
+	f.lookup_errno[PW_OLD] = ELOOP;
+	pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
+	assert_int_equal(v.failed->subject, PW_OLD);
+	assert_int_equal(v.error, ELOOP);
+	all_pass(&f, PW_GEN_6_12);
+	pw_fact(&f, PW_OLD, PW_RESOLVES, PW_NO, "No such file or directory");
+	f.lookup_errno[PW_OLD] = ENOENT;
+	pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
+	assert_int_equal(v.error, ENOENT);
+}
+
+/* new_mnt == root_mnt and old_mnt == root_mnt (EBUSY) come before the
+ * tests of the current root (EINVAL): in a chroot directory a NEW_ROOT
+ * on the root's mount is EBUSY. */
+static void test_ebusy_before_root_einval(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	for (int gen = 0; gen < PW_GENERATIONS; gen++) {
+		all_pass(&f, gen);
+		pw_fact(&f, PW_ROOT, PW_MOUNT_ROOT, PW_NO, NULL);
+		pw_fact(&f, PW_ROOT, PW_HAS_PARENT, PW_NO, NULL);
+		pw_fact(&f, PW_OLD, PW_ON_ROOT_MOUNT, PW_YES, NULL);
+		pw_checks_evaluate(&f, PW_ALL_ROWS, &v, NULL);
+		assert_int_equal(v.error, EBUSY);
+		assert_int_equal(v.failed->subject, PW_OLD);
+	}
 }
 
 /* Linux 7.0 looks both paths up before may_mount(): an unprivileged
@@ -289,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_all_pass),
 		cmocka_unit_test(test_each_row_alone),
 		cmocka_unit_test(test_lookup_errno),
+		cmocka_unit_test(test_ebusy_before_root_einval),
 		cmocka_unit_test(test_generation_lookup_before_may_mount),
 		cmocka_unit_test(test_generation_check_mnt_first),
 		cmocka_unit_test(test_generation_of_release),

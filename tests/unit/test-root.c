@@ -218,6 +218,8 @@ static void test_table_hidden_parent_trial_accepts(void **state)
 	pw_mountinfo = fixture("host-private.mountinfo");
 	assert_int_equal(judge(&f, &v), PW_NEED_NOTHING);
 	assert_int_equal(fake.threads, 1);
+	/* The trial's mounts and pivot_root stayed in its own namespace. */
+	assert_int_equal(fake.caller_changes, 0);
 	assert_int_equal(f.value[PW_ROOT][PW_PARENT_SHARED], PW_NO);
 	assert_true(f.settled[PW_ROOT][PW_PARENT_SHARED]);
 	assert_non_null(strstr(f.evidence[PW_ROOT][PW_PARENT_SHARED], "succeeded"));
@@ -232,10 +234,14 @@ static void test_table_hidden_parent_trial_refuses(void **state)
 	(void) state;
 	fake.before_6_8 = true;
 	fake.root = 28;
+	/* (the root's mount is shared, as the table says: the trial's tmpfs
+	 * on it must not reach the caller's namespace through its peers) */
+	fake_mount(28, 1, MS_SHARED);
 	fake.pivot_root_errno = EINVAL;
 	pw_mountinfo = fixture("host-systemd-shared.mountinfo");
 	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
 	assert_int_equal(fake.threads, 1);
+	assert_int_equal(fake.caller_changes, 0);
 	assert_int_equal(v.failed->fact, PW_PARENT_SHARED);
 	assert_non_null(strstr(f.evidence[PW_ROOT][PW_PARENT_SHARED], "EINVAL"));
 }
@@ -312,9 +318,123 @@ static void test_caller_may_mount(void **state)
 	assert_string_equal(f.evidence[PW_CALLER][PW_MAY_MOUNT], "CAP_SYS_ADMIN is not effective");
 }
 
+/* A container's root whose parent (outside it) is a slave of the host's
+ * mounts: a slave is not shared, and pivot_root accepts it. */
+static void test_statmount_slave_parent(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	fake_mount(1, 1, MS_SLAVE)->outside_root = true;
+	fake_mount(26, 1, MS_SLAVE);
+	fake.root = 26;
+	assert_int_equal(judge(&f, &v), PW_NEED_NOTHING);
+	assert_int_equal(f.value[PW_ROOT][PW_PARENT_SHARED], PW_NO);
+	assert_int_equal(fake.threads, 0);
+}
+
+/* Linux 6.8 with statmount(2) refused (a seccomp policy that does not know
+ * it): statx(2) still gives unique IDs, but the table speaks mountinfo's
+ * numbering; the root is found there, and the hidden parent asked of the
+ * kernel. */
+static void test_statmount_blocked_table_numbering(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	fake.statmount_blocked = true;
+	fake.root = 27;
+	pw_mountinfo = fixture("host-private.mountinfo");
+	assert_int_equal(judge(&f, &v), PW_NEED_NOTHING);
+	assert_int_equal(f.value[PW_ROOT][PW_IN_NAMESPACE], PW_YES);
+	assert_int_equal(f.value[PW_ROOT][PW_HAS_PARENT], PW_YES);
+	assert_int_equal(fake.threads, 1);
+}
+
+/* statmount(2) that returns 0 with nothing filled in (a seccomp filter
+ * that fakes success) is not believed: the table answers instead, and a
+ * host's root passes through. */
+static void test_statmount_without_basic_facts(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	fake.statmount_empty = true;
+	fake_mount(1, 1, 0)->outside_root = true;
+	fake_mount(27, 1, 0);
+	fake.root = 27;
+	pw_mountinfo = fixture("host-private.mountinfo");
+	assert_int_equal(judge(&f, &v), PW_NEED_NOTHING);
+	assert_null(v.failed);
+	assert_int_equal(f.value[PW_ROOT][PW_HAS_PARENT], PW_YES);
+}
+
+/* A kernel that does not report STATX_ATTR_MOUNT_ROOT (before Linux 5.8):
+ * whether the root is a mount root is not assumed, it is asked of the
+ * kernel; its EINVAL then falls on that row. */
+static void test_mount_root_attribute_unreported(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	fake.no_mount_root_attr = true;
+	fake_mount(1, 1, 0)->outside_root = true;
+	fake_mount(26, 1, 0);
+	fake.root = 26;
+	fake.pivot_root_errno = EINVAL;
+	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
+	assert_int_equal(fake.threads, 1);
+	assert_non_null(v.failed);
+	assert_int_equal(v.failed->fact, PW_MOUNT_ROOT);
+	assert_true(f.settled[PW_ROOT][PW_MOUNT_ROOT]);
+}
+
+/* Linux 6.12's order asks check_mnt(root_mnt) first: where nothing about
+ * the root can be seen (statmount(2) refused, no mount table), the
+ * trial's EINVAL falls on it.  Only inferred, it is no reason to give up:
+ * the re-root is tried. */
+static void test_trial_einval_on_check_mnt(void **state)
+{
+	struct pw_facts f;
+	struct pw_verdict v;
+
+	(void) state;
+	fake.statmount_blocked = true;
+	fake.root = 27;
+	fake.pivot_root_errno = EINVAL;
+	pw_mountinfo = "/nonexistent/mountinfo";
+	assert_int_equal(judge(&f, &v), PW_NEED_REROOT);
+	assert_non_null(v.failed);
+	assert_int_equal(v.failed->fact, PW_IN_NAMESPACE);
+	assert_true(f.settled[PW_ROOT][PW_IN_NAMESPACE]);
+}
+
+/* CAP_SYS_ADMIN permitted but not effective (dropped from the effective
+ * set): mount(2) says EPERM, and the reason given is that, not another
+ * user namespace. */
+static void test_caller_cap_permitted_only(void **state)
+{
+	struct pw_facts f;
+
+	(void) state;
+	fake_mount(1, 1, 0);
+	fake.root = 1;
+	fake.unprivileged = true;
+	fake.cap_permitted_only = true;
+	pw_facts_init(&f);
+	pw_root_gather(&f, true);
+	assert_int_equal(f.value[PW_CALLER][PW_MAY_MOUNT], PW_NO);
+	assert_string_equal(f.evidence[PW_CALLER][PW_MAY_MOUNT], "CAP_SYS_ADMIN is not effective");
+	assert_null(f.fix[PW_CALLER][PW_MAY_MOUNT]);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 11];
+	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0]) + 17];
 	size_t n = 0;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -333,5 +453,11 @@ int main(void)
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_unprivileged_untold, setup);
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_trial_cannot_say_which, setup);
 	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_caller_may_mount, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_statmount_slave_parent, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_statmount_blocked_table_numbering, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_statmount_without_basic_facts, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_mount_root_attribute_unreported, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_trial_einval_on_check_mnt, setup);
+	tests[n++] = (struct CMUnitTest) cmocka_unit_test_setup(test_caller_cap_permitted_only, setup);
 	return _cmocka_run_group_tests("root", tests, n, NULL, NULL);
 }
