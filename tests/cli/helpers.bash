@@ -79,6 +79,15 @@ make_chroot_dir() {
 	echo "initramfs-only" > "$dir/marker"
 }
 
+# setup_file of the suites that run each case with statmount(2) and without
+# it: the chroot directory $CHROOT, with bench/no-statmount in its /bin.
+make_chroot_with_wrapper() {
+	CHROOT="$BATS_FILE_TMPDIR/chroot"
+	export CHROOT
+	make_chroot_dir "$CHROOT"
+	cp "$(dirname "$PREPARE_ROOT")/bench/no-statmount" "$CHROOT/bin/no-statmount"
+}
+
 # A shell command that prints the calling process's open descriptors, one
 # line, to fd 3 (so that 1 and 2 may be closed).  `ls` adds its own
 # directory descriptor, the same in every listing compared.

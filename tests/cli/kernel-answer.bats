@@ -10,10 +10,7 @@
 load helpers
 
 setup_file() {
-	CHROOT="$BATS_FILE_TMPDIR/chroot"
-	export CHROOT
-	make_chroot_dir "$CHROOT"
-	cp "$(dirname "$PREPARE_ROOT")/bench/no-statmount" "$CHROOT/bin/no-statmount"
+	make_chroot_with_wrapper
 }
 
 setup() {
