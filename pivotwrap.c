@@ -219,8 +219,10 @@ int main(int argc, char *argv[])
 	/* Installed setuid, it would hand any user a root of their choosing
 	 * to exec in; it is meant for callers that are root already.  The
 	 * kernel sets AT_SECURE for every exec that gains privilege: setuid,
-	 * setgid, and file capabilities (setcap), which leave the IDs alone. */
-	if (getuid() != geteuid() || getgid() != getegid()) {
+	 * setgid, and file capabilities (setcap), which leave the IDs alone.
+	 * The IDs are the ones this exec gave, read from the auxiliary vector
+	 * the kernel passed with them: no system call. */
+	if (getauxval(AT_UID) != getauxval(AT_EUID) || getauxval(AT_GID) != getauxval(AT_EGID)) {
 		pw_error(0, NULL, "refusing to run setuid or setgid; run it as root instead");
 		return PW_EXIT_FAILURE;
 	}

@@ -66,7 +66,14 @@ image() {
 	pw_copy_binary "$root" "$packaged" /bin/prepare-root-packaged
 	pw_copy_binary "$root" "$build/bench/floor" /bin/floor-dynamic
 	cp "$work/floor-static" "$root/bin/floor-static"
-	[ -n "$static_build" ] && cp "$static_build/prepare-root" "$root/bin/prepare-root-static"
+	if [ -n "$static_build" ]; then
+		cp "$static_build/prepare-root" "$root/bin/prepare-root-static"
+		# (ninja -C DIR bench/floor-reroot bench/floor-parse)
+		for part in floor-reroot floor-parse; do
+			[ -x "$static_build/bench/$part" ] || pw_die "$static_build/bench/$part missing: ninja -C $static_build"
+			cp "$static_build/bench/$part" "$root/bin/$part"
+		done
+	fi
 	cat > "$root/bin/dance" <<'DANCE'
 #!/bin/sh
 exec unshare -m sh -c 'mount --rbind / /mnt && cd /mnt && mount --move . / && exec chroot . /bin/true'
@@ -89,7 +96,11 @@ while [ \$r -lt $rounds ]; do
 	row "env true (baseline)" env true
 	row "floor (dynamic glibc)" floor-dynamic true
 	row "floor (static musl)" floor-static true
-	[ -x /bin/prepare-root-static ] && row "prepare-root -- true (static, re-root)" prepare-root-static -- true
+	if [ -x /bin/prepare-root-static ]; then
+		row "floor + the re-root's system calls (static musl)" floor-reroot true
+		row "floor + the mount-table read (static musl)" floor-parse true
+		row "prepare-root -- true (static, re-root)" prepare-root-static -- true
+	fi
 	row "prepare-root -- true (packaged dynamic, re-root)" prepare-root-packaged -- true
 	row "busybox dance (unshare, rbind, move, chroot) true" dance
 	r=\$((r + 1))
@@ -156,6 +167,21 @@ done
 printf '\nThe packaged re-root against the dynamic floor: %.2fx; the static re-root against the static floor: %s\n' \
 	"$(echo "$(sed -n 's/^prepare-root -- true (packaged dynamic, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (dynamic glibc)|//p' <<<"$small_rows")" | bc -l)" \
 	"$([ -n "$static_build" ] && printf '%.2fx' "$(echo "$(sed -n 's/^prepare-root -- true (static, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (static musl)|//p' <<<"$small_rows")" | bc -l)")"
+if [ -n "$static_build" ]; then
+	# row NAME: that row's median in the small image
+	us_of() { grep -F "$1|" <<<"$small_rows" | head -n 1 | cut -d'|' -f2; }
+	fs=$(us_of "floor (static musl)"); fr=$(us_of "floor + the re-root's system calls (static musl)")
+	fp=$(us_of "floor + the mount-table read (static musl)"); pr=$(us_of "prepare-root -- true (static, re-root)")
+	dance=$(us_of "busybox dance (unshare, rbind, move, chroot) true")
+	printf '\nThe static re-root taken apart (in env true units): the floor %.2f, the re-root'"'"'s system calls +%.2f,\n' \
+		"$(echo "$fs / $base" | bc -l)" "$(echo "($fr - $fs) / $base" | bc -l)"
+	printf 'the mount-table read +%.2f (prepare-root reads it only without statmount(2), before Linux 6.8), prepare-root %.2f.\n' \
+		"$(echo "($fp - $fs) / $base" | bc -l)" "$(echo "$pr / $base" | bc -l)"
+	printf 'The busybox sequence costs %.2fx the static re-root, %.2fx the floor with the re-root'"'"'s system calls,\n' \
+		"$(echo "$dance / $pr" | bc -l)" "$(echo "$dance / $fr" | bc -l)"
+	printf '%.2fx the floor with both (what any re-root that reads the mount table through libmount costs at least)\n' \
+		"$(echo "$dance / ($fr + $fp - $fs)" | bc -l)"
+fi
 sw_base=$(sed -n 's/^switch_root: env true|//p' <<<"$small_rows")
 printf '\nPass-through on a switch_root root (its parent outside it; %s kernel; baseline: env true there)\n\n' "$suite"
 printf '| %-52s | %9s | %7s |\n|%s|%s|%s|\n' command "median us" ratio \

@@ -228,16 +228,16 @@ static int copy_root(unsigned long propagation)
  * never saw them.  "/.." crosses into the topmost of them.  Locked ones (a
  * less privileged user namespace) cannot be dropped, and stay.
  */
-static int drop_stacked(void)
+static int drop_stacked(const struct pw_where *root)
 {
-	struct pw_where root, top;
+	struct pw_where top;
 
 	for (int i = 0; i < 64; i++) {
-		if (pw_where(AT_FDCWD, "/", 0, &root) < 0 || pw_where(AT_FDCWD, "/..", 0, &top) < 0) {
+		if (pw_where(AT_FDCWD, "/..", 0, &top) < 0) {
 			pw_error(errno, NULL, "cannot stat the new root directory");
 			return -1;
 		}
-		if (top.id == root.id)
+		if (top.id == root->id)
 			return 0;
 		pw_verbose("umount2(/.., MNT_DETACH): mount %llu, stacked on the copy's root", (unsigned long long) top.id);
 		if (pw_sys_umount2("/..", MNT_DETACH) < 0) {
@@ -254,21 +254,22 @@ static int drop_stacked(void)
 
 /*
  * The post-condition, on the kernel's word about the copy's descriptor:
- * "/" is the root of the copy, and (statmount(2), from Linux 6.8) the copy
- * has a parent that is not shared.
+ * "/" (@now, as statx(2) saw it after the chroot) is the root of the copy,
+ * and (statmount(2), from Linux 6.8) the copy has a parent that is not
+ * shared.
  */
-static int check_new_root(int tree)
+static int check_new_root(int tree, const struct pw_where *now)
 {
-	struct pw_where now, copy;
+	struct pw_where copy;
 	struct pw_mount m, parent;
 
-	if (pw_where(AT_FDCWD, "/", 0, &now) < 0 || pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0) {
-		pw_error(errno, NULL, "cannot stat the new root directory /");
+	if (pw_where(tree, "", PW_AT_EMPTY_PATH, &copy) < 0) {
+		pw_error(errno, NULL, "cannot stat the copy of /");
 		return -1;
 	}
-	if (now.id != copy.id || !now.mount_root) {
+	if (now->id != copy.id || !now->mount_root) {
 		pw_error(0, "please report this as a bug", "the re-root did not take effect: / is mount %llu, the copy %llu",
-			 (unsigned long long) now.id, (unsigned long long) copy.id);
+			 (unsigned long long) now->id, (unsigned long long) copy.id);
 		return -1;
 	}
 	if (pw_statmount(copy.uid, &m, NULL, 0) < 0) {
@@ -296,7 +297,7 @@ static bool same_file(const struct pw_statx *a, const struct pw_statx *b)
 int pw_reroot(unsigned long propagation)
 {
 	char cwd[PATH_MAX];
-	struct pw_where before, after;
+	struct pw_where before, root, after;
 	int anchor = -1, tree = -1, rc = -1;
 
 	/* The old working directory lies on the old root; the same path in the
@@ -330,20 +331,32 @@ int pw_reroot(unsigned long propagation)
 			 "cannot enter the copy of /");
 		goto out;
 	}
-	if (drop_stacked() < 0 || check_new_root(tree) < 0)
+	/* The process root stays the copy's root whatever is unmounted
+	 * above it: one look at it serves both checks. */
+	if (pw_where(AT_FDCWD, "/", 0, &root) < 0) {
+		pw_error(errno, NULL, "cannot stat the new root directory /");
 		goto out;
-	pw_verbose("chdir(%s)", cwd);
-	if (pw_sys_chdir(cwd) < 0) {
-		pw_error(errno, NULL, "cannot return to the working directory %s", cwd);
+	}
+	if (drop_stacked(&root) < 0 || check_new_root(tree, &root) < 0)
 		goto out;
+	/* fchdir() left us in the new root: a working directory "/" is
+	 * reached already (an init, a runtime started from /). */
+	if (strcmp(cwd, "/") == 0) {
+		after = root;
+	} else {
+		pw_verbose("chdir(%s)", cwd);
+		if (pw_sys_chdir(cwd) < 0) {
+			pw_error(errno, NULL, "cannot return to the working directory %s", cwd);
+			goto out;
+		}
+		if (pw_where(AT_FDCWD, ".", 0, &after) < 0) {
+			pw_error(errno, NULL, "cannot stat the working directory");
+			goto out;
+		}
 	}
 	/* The path can name another directory than the one we were in: a
 	 * mount may have been put on top of it since.  Running the command
 	 * elsewhere than it was started is worse than not running it. */
-	if (pw_where(AT_FDCWD, ".", 0, &after) < 0) {
-		pw_error(errno, NULL, "cannot stat the working directory");
-		goto out;
-	}
 	if (!same_file(&before.stx, &after.stx)) {
 		pw_error(0, "a mount covers it; change to a directory that is not covered",
 			 "the working directory %s cannot be reached in the new root", cwd);

@@ -98,3 +98,20 @@ load helpers
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/calls")" -eq 1 ]
 	grep -q 'CLONE_THREAD' "$BATS_TEST_TMPDIR/calls"
 }
+
+# libmount is handed the open file, not its name: given the name, it would
+# resolve it with realpath(3), a readlink(2) for each component, to learn a
+# task ID prepare-root never asks for.
+@test "without statmount the mount table is opened once and no path is resolved" {
+	command -v strace >/dev/null || { echo "strace missing" >&3; return 1; }
+	local nsm
+	nsm=$(dirname "$PREPARE_ROOT")/bench/no-statmount
+	strace -qq -e trace=execve,readlink,readlinkat,open,openat -o "$BATS_TEST_TMPDIR/trace" "$nsm" "$PREPARE_ROOT" -- true
+	# (from prepare-root's exec to the command's)
+	sed -n '/^execve("[^"]*prepare-root"/,/^execve("[^"]*\/true", .* = 0$/p' "$BATS_TEST_TMPDIR/trace" > "$BATS_TEST_TMPDIR/calls"
+	cat "$BATS_TEST_TMPDIR/calls"
+	grep -q '^execve("[^"]*/true", .* = 0$' "$BATS_TEST_TMPDIR/calls"
+	[ "$(grep -c '"/proc/self/mountinfo"' "$BATS_TEST_TMPDIR/calls")" -eq 1 ]
+	# (the path's components; ASan's runtime reads /proc/self/exe)
+	! grep -E '^readlink(at)?\([^"]*"/proc(/self|/[0-9]+)?(/mountinfo)?"' "$BATS_TEST_TMPDIR/calls"
+}

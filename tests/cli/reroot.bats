@@ -92,9 +92,12 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	[ "${stderr_lines[7]}" = "prepare-root: move_mount(copy, anchor)" ]
 	[ "${stderr_lines[8]}" = "prepare-root: fchdir(copy), chroot(.)" ]
 	[[ "${stderr_lines[9]}" =~ ^prepare-root:\ new\ root:\ mount\ [0-9]+,\ parent\ [0-9]+,\ not\ shared$ ]]
-	[ "${stderr_lines[10]}" = "prepare-root: chdir(/)" ]
+	# (the working directory, /, is where fchdir() left it: no chdir)
+	[ "${stderr_lines[10]}" = "prepare-root: exec /bin/true" ]
+	[ "${#stderr_lines[@]}" -eq 11 ]
+	run -0 --separate-stderr in_chroot /bin/sh -c 'cd /bin && exec /bin/prepare-root -v -- /bin/true'
+	[ "${stderr_lines[10]}" = "prepare-root: chdir(/bin)" ]
 	[ "${stderr_lines[11]}" = "prepare-root: exec /bin/true" ]
-	[ "${#stderr_lines[@]}" -eq 12 ]
 }
 
 @test "the command runs in a new mount namespace; the caller's is unchanged" {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Arbitrary mount tables through the code path that reads and judges the
- * real one: libmount's mountinfo parser (mnt_table_parse_stream, which is
- * what mnt_table_parse_file runs on /proc/self/mountinfo) behind
- * pw_table_parse(), then, for every mount in the table (as the root of the
- * process, and as a directory in it) and a few IDs that are not in it,
- * pw_root_facts_from_table() and the table of checks with its report.
+ * real one: pw_table_read() (libmount's mnt_table_parse_stream on the
+ * opened file, as for /proc/self/mountinfo), then, for every mount in the
+ * table (as the root of the process, and as a directory in it) and a few
+ * IDs that are not in it, pw_place_mount() and pw_mount_facts() as on a
+ * kernel without statmount(2), and the table of checks with its report.
  * Invariants that must hold for any input abort() when broken.
  *
  * Built with afl-clang-fast it is an AFL++ persistent-mode harness
