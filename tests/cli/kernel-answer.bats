@@ -275,6 +275,19 @@ propagation_run() {
 	[ "${lines[4]}" = "table unchanged" ]
 }
 
+# What the two tests below must see (a --check, a verbose run of $PIVOT,
+# the caller's table compared): --check says 1, the copy went on the mount
+# at /x, the command's pivot_root took it, the run exited 0, and the
+# caller's table is byte-identical.
+agreed_on_anchor_x() {
+	echo "$output"
+	[ "${lines[0]}" = "check 1" ]
+	[[ "$output" =~ anchor:\ mount\ [0-9]+\ at\ /x$'\n' ]]
+	[ "${lines[-3]}" = pivoted ]
+	[ "${lines[-2]}" = "run 0" ]
+	[ "${lines[-1]}" = "table unchanged" ]
+}
+
 # A mount listed inside the root whose path leads, since another mount
 # was stacked on the way, through a symbolic link into another mount
 # namespace: what the path reaches there is no mount of this namespace to
@@ -295,12 +308,7 @@ propagation_run() {
 			chroot "$c" $w /bin/prepare-root -v -- /bin/sh -c "$pivot" 2>&1; echo "run $?"
 			[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"
 			kill $other' sh "$CHROOT" "$BATS_TEST_TMPDIR" "$PIVOT" "$w"
-		echo "$output"
-		[ "${lines[0]}" = "check 1" ]
-		[[ "$output" =~ anchor:\ mount\ [0-9]+\ at\ /x$'\n' ]]
-		[ "${lines[-3]}" = pivoted ]
-		[ "${lines[-2]}" = "run 0" ]
-		[ "${lines[-1]}" = "table unchanged" ]
+		agreed_on_anchor_x
 	done
 }
 
@@ -315,12 +323,7 @@ propagation_run() {
 		chroot "$c" /bin/prepare-root --check >/dev/null; echo "check $?"
 		chroot "$c" /bin/prepare-root -v -- /bin/sh -c "$pivot" 2>&1; echo "run $?"
 		[ "$(cat /proc/self/mountinfo)" = "$before" ] && echo "table unchanged"' sh "$CHROOT" "$PIVOT"
-	echo "$output"
-	[ "${lines[0]}" = "check 1" ]
-	[[ "$output" =~ anchor:\ mount\ [0-9]+\ at\ /x$'\n' ]]
-	[ "${lines[-3]}" = pivoted ]
-	[ "${lines[-2]}" = "run 0" ]
-	[ "${lines[-1]}" = "table unchanged" ]
+	agreed_on_anchor_x
 }
 
 # A file system stacked on "/" (mount -t tmpfs over /): the caller's

@@ -185,6 +185,22 @@ masquerade_links() {
 	echo "$dir"
 }
 
+# image_carries_libmount_and_links DIR BIN MASQ: the unpacked image DIR
+# holds what BIN would load libmount with (libmount_closure_in), every
+# library in it finds what it needs (needs_libmount says nothing), and the
+# masquerade links of MASQ (masquerade_links) point at prepare-root, its
+# other files left out.
+image_carries_libmount_and_links() {
+	local dir=$1 bin=$2 masq=$3
+	run -0 libmount_closure_in "$dir" "$bin"
+	need readelf binutils
+	run -0 needs_libmount "$dir"
+	[ -z "$output" ]
+	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
+	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
+	[ ! -e "$dir$masq/not-a-link" ]
+}
+
 @test "initramfs-tools: libmount.so.1 and its libraries go in even when the binary does not link it; the masquerade links too" {
 	need mkinitramfs initramfs-tools
 	need unshare util-linux
@@ -202,13 +218,7 @@ masquerade_links() {
 	libc_dir=$(dirname "$(ldd "$bin" | awk '$1 ~ /^libc\.so/ { print $3 }')")
 	[ -e "$dir$libc_dir/libmount.so.1" ] || [ -e "$dir/usr${libc_dir#/usr}/libmount.so.1" ]
 	# and what libmount itself links, through copy_exec
-	run -0 libmount_closure_in "$dir" "$bin"
-	need readelf binutils
-	run -0 needs_libmount "$dir"
-	[ -z "$output" ]
-	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
-	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
-	[ ! -e "$dir$masq/not-a-link" ]
+	image_carries_libmount_and_links "$dir" "$bin" "$masq"
 }
 
 @test "initramfs-tools: without the binary the hook warns and the image still builds" {
@@ -298,13 +308,7 @@ run_dracut() {
 	cmp "$bin" "$dir/usr/sbin/prepare-root"
 	run -0 find "$dir" -name 'libmount.so.1'
 	[ -n "$output" ]
-	run -0 libmount_closure_in "$dir" "$bin"
-	need readelf binutils
-	run -0 needs_libmount "$dir"
-	[ -z "$output" ]
-	[ "$(readlink "$dir$masq/crun")" = /usr/sbin/prepare-root ]
-	[ "$(readlink "$dir$masq/runc")" = /usr/sbin/prepare-root ]
-	[ ! -e "$dir$masq/not-a-link" ]
+	image_carries_libmount_and_links "$dir" "$bin" "$masq"
 }
 
 @test "dracut: asked for, the module refuses to install without the binary" {
