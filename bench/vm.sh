@@ -155,7 +155,9 @@ small_rows=$(results 0)
 libs=$(tr -d '\r' < "$work/console-0.log" | sed -n 's/^BENCH-LIBS: //p')
 large_rows=$(results "$large")
 
-base=$(sed -n 's/^env true (baseline)|//p' <<<"$small_rows")
+# row_us ROWS NAME: the figure of the row named exactly NAME in ROWS
+row_us() { awk -F'|' -v name="$2" '$1 == name { print $2; exit }' <<<"$1"; }
+base=$(row_us "$small_rows" "env true (baseline)")
 printf '\nThe packaged binary, from the rootfs of the %s kernel, LD_DEBUG=libs: it loaded\n\n' "$suite"
 while IFS= read -r lib; do printf '    %s\n' "$lib"; done <<<"$libs"
 printf '\nRe-root from a real initramfs root (%s kernel, QEMU TCG, baseline: env true)\n\n' "$suite"
@@ -165,14 +167,12 @@ grep -v '^image|' <<<"$small_rows" | grep -v '^switch_root: ' | while IFS='|' re
 	printf '| %-52s | %9.1f | %6.2fx |\n' "$name" "$us" "$(echo "$us / $base" | bc -l)"
 done
 printf '\nThe packaged re-root against the dynamic floor: %.2fx; the static re-root against the static floor: %s\n' \
-	"$(echo "$(sed -n 's/^prepare-root -- true (packaged dynamic, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (dynamic glibc)|//p' <<<"$small_rows")" | bc -l)" \
-	"$([ -n "$static_build" ] && printf '%.2fx' "$(echo "$(sed -n 's/^prepare-root -- true (static, re-root)|//p' <<<"$small_rows") / $(sed -n 's/^floor (static musl)|//p' <<<"$small_rows")" | bc -l)")"
+	"$(echo "$(row_us "$small_rows" "prepare-root -- true (packaged dynamic, re-root)") / $(row_us "$small_rows" "floor (dynamic glibc)")" | bc -l)" \
+	"$([ -n "$static_build" ] && printf '%.2fx' "$(echo "$(row_us "$small_rows" "prepare-root -- true (static, re-root)") / $(row_us "$small_rows" "floor (static musl)")" | bc -l)")"
 if [ -n "$static_build" ]; then
-	# row NAME: that row's median in the small image
-	us_of() { grep -F "$1|" <<<"$small_rows" | head -n 1 | cut -d'|' -f2; }
-	fs=$(us_of "floor (static musl)"); fr=$(us_of "floor + the re-root's system calls (static musl)")
-	fp=$(us_of "floor + the mount-table read (static musl)"); pr=$(us_of "prepare-root -- true (static, re-root)")
-	dance=$(us_of "busybox dance (unshare, rbind, move, chroot) true")
+	fs=$(row_us "$small_rows" "floor (static musl)"); fr=$(row_us "$small_rows" "floor + the re-root's system calls (static musl)")
+	fp=$(row_us "$small_rows" "floor + the mount-table read (static musl)"); pr=$(row_us "$small_rows" "prepare-root -- true (static, re-root)")
+	dance=$(row_us "$small_rows" "busybox dance (unshare, rbind, move, chroot) true")
 	printf '\nThe static re-root taken apart (in env true units): the floor %.2f, the re-root'"'"'s system calls +%.2f,\n' \
 		"$(echo "$fs / $base" | bc -l)" "$(echo "($fr - $fs) / $base" | bc -l)"
 	printf 'the mount-table read +%.2f (prepare-root reads it only without statmount(2), before Linux 6.8), prepare-root %.2f.\n' \
@@ -182,23 +182,23 @@ if [ -n "$static_build" ]; then
 	printf '%.2fx the floor with both (what any re-root that reads the mount table through libmount costs at least)\n' \
 		"$(echo "$dance / ($fr + $fp - $fs)" | bc -l)"
 fi
-sw_base=$(sed -n 's/^switch_root: env true|//p' <<<"$small_rows")
+sw_base=$(row_us "$small_rows" "switch_root: env true")
 printf '\nPass-through on a switch_root root (its parent outside it; %s kernel; baseline: env true there)\n\n' "$suite"
 printf '| %-52s | %9s | %7s |\n|%s|%s|%s|\n' command "median us" ratio \
 	"$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..9})"
 grep '^switch_root: ' <<<"$small_rows" | while IFS='|' read -r name us; do
 	printf '| %-52s | %9.1f | %6.2fx |\n' "${name#switch_root: }" "$us" "$(echo "$us / $sw_base" | bc -l)"
 done
-s_kb=$(sed -n 's/^image|//p' <<<"$small_rows"); l_kb=$(sed -n 's/^image|//p' <<<"$large_rows")
+s_kb=$(row_us "$small_rows" image); l_kb=$(row_us "$large_rows" image)
 printf '\nImage size: %s KiB vs %s KiB unpacked (%.0fx); ratio: the same row in the small image;\n' \
 	"$s_kb" "$l_kb" "$(echo "$l_kb / $s_kb" | bc -l)"
 printf 'vs env true: that ratio over env true'"'"'s (a larger image slows every exec alike)\n\n'
 printf '| %-52s | %9s | %9s | %7s | %11s |\n|%s|%s|%s|%s|%s|\n' command "small us" "large us" ratio "vs env true" \
 	"$(printf -- '-%.0s' {1..54})" "$(printf -- '-%.0s' {1..11})" "$(printf -- '-%.0s' {1..11})" \
 	"$(printf -- '-%.0s' {1..9})" "$(printf -- '-%.0s' {1..13})"
-l_base=$(sed -n 's/^env true (baseline)|//p' <<<"$large_rows")
+l_base=$(row_us "$large_rows" "env true (baseline)")
 grep -v '^image|' <<<"$small_rows" | grep -v '^switch_root: ' | while IFS='|' read -r name us; do
-	l=$(grep -F "$name|" <<<"$large_rows" | cut -d'|' -f2)
+	l=$(row_us "$large_rows" "$name")
 	printf '| %-52s | %9.1f | %9.1f | %6.2fx | %10.2fx |\n' "$name" "$us" "$l" "$(echo "$l / $us" | bc -l)" \
 		"$(echo "($l / $us) / ($l_base / $base)" | bc -l)"
 done

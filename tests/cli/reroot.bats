@@ -98,6 +98,7 @@ PIVOT='mount --bind /newroot /newroot && cd /newroot && pivot_root . oldroot && 
 	run -0 --separate-stderr in_chroot /bin/sh -c 'cd /bin && exec /bin/prepare-root -v -- /bin/true'
 	[ "${stderr_lines[10]}" = "prepare-root: chdir(/bin)" ]
 	[ "${stderr_lines[11]}" = "prepare-root: exec /bin/true" ]
+	[ "${#stderr_lines[@]}" -eq 12 ]
 }
 
 @test "the command runs in a new mount namespace; the caller's is unchanged" {
